@@ -1,0 +1,63 @@
+#pragma once
+// The one typed configuration, loaded and validated once at start (flags > environment > config file >
+// defaults) and then passed by const reference. No globals.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gongkai {
+
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A database named by URL: sqlite:///abs/path.db, sqlite://relative/path.db or
+// mysql://user:pass@host:port/db (user, password, port optional).
+struct db_url {
+  enum class backend { sqlite, mysql };
+  backend kind = backend::sqlite;
+  std::string path;  // sqlite: the file
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;
+  std::string unix_socket;  // mysql: ?socket=/path
+
+  static db_url parse(std::string_view url);  // throws config_error
+  std::string soci_backend() const;
+  std::string soci_connect_string() const;
+  std::string redacted() const;  // for logs: never prints the password
+};
+
+struct config {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string database = "sqlite://var/gongkai.db";
+  unsigned io_threads = 2;
+  unsigned db_threads = 4;
+
+  std::size_t header_limit = 8 * 1024;        // bytes; beyond it: 431
+  std::size_t body_limit = 1024 * 1024;       // bytes; beyond it: 413
+  std::size_t pipeline_limit = 8;             // responses queued per connection before reading pauses
+  std::chrono::milliseconds read_timeout{10'000};   // a whole request, from its first byte
+  std::chrono::milliseconds idle_timeout{30'000};   // a kept-alive connection waiting for the next request
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds shutdown_timeout{20'000};  // in-flight work gets this long after SIGTERM
+  std::chrono::seconds retry_after{5};        // Retry-After on 503 while the database is unreachable
+  bool secure_cookies = false;                // set behind TLS
+
+  db_url db() const { return db_url::parse(database); }
+};
+
+// Parses argv (after the subcommand), GONGKAI_* environment variables and an optional --config file.
+// Throws config_error with a message naming the bad setting.
+config load_config(const std::vector<std::string>& args, char** environ_ptr);
+
+// The option help text, for `gongkai help`.
+std::string config_help();
+
+}  // namespace gongkai

@@ -1,0 +1,111 @@
+#include "server/http.hpp"
+
+#include "server/templates.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace gongkai::http {
+
+bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+
+std::string_view path_of(std::string_view target) {
+  auto q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+std::string_view query_of(std::string_view target) {
+  auto q = target.find('?');
+  return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void add_security_headers(response& res) {
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  res.set(bhttp::field::x_frame_options, "DENY");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+}
+
+namespace {
+
+response make(unsigned version, bool keep_alive, http::status s, std::string body, std::string_view type) {
+  response res{s, version};
+  res.set(bhttp::field::content_type, type);
+  res.set(bhttp::field::cache_control, "no-store");
+  add_security_headers(res);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+response json_response(const request& req, http::status s, const boost::json::value& body) {
+  return make(req.version(), req.keep_alive(), s, boost::json::serialize(body), "application/json; charset=utf-8");
+}
+
+response html_response(const request& req, http::status s, std::string body) {
+  return make(req.version(), req.keep_alive(), s, std::move(body), "text/html; charset=utf-8");
+}
+
+response text_response(const request& req, http::status s, std::string body, std::string_view content_type) {
+  return make(req.version(), req.keep_alive(), s, std::move(body), content_type);
+}
+
+response error_response(unsigned version, bool keep_alive, std::string_view target, const http_error& e) {
+  response res;
+  if (is_api_path(path_of(target))) {
+    boost::json::object err{{"code", e.code}, {"message", e.what()}};
+    if (!e.fields.empty()) {
+      boost::json::object f;
+      for (const auto& [k, v] : e.fields) f[k] = v;
+      err["fields"] = std::move(f);
+    }
+    res = make(version, keep_alive, e.status, boost::json::serialize(boost::json::object{{"error", err}}),
+               "application/json; charset=utf-8");
+  } else {
+    res = make(version, keep_alive, e.status, render_error_page(e), "text/html; charset=utf-8");
+  }
+  if (!e.allow.empty()) res.set(bhttp::field::allow, e.allow);
+  return res;
+}
+
+response error_response(const request& req, const http_error& e) {
+  return error_response(req.version(), req.keep_alive(), req.target(), e);
+}
+
+boost::json::object parse_json_body(const request& req) {
+  auto type = req[bhttp::field::content_type];
+  auto semi = type.find(';');
+  auto mime = type.substr(0, semi);
+  while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
+  if (mime != "application/json")
+    throw http_error(status::unsupported_media_type, "unsupported_media_type", "请求体必须是 application/json");
+  boost::system::error_code ec;
+  auto v = boost::json::parse(req.body(), ec);
+  if (ec) throw http_error(status::bad_request, "malformed_json", "请求体不是有效的 JSON");
+  if (!v.is_object()) throw http_error(status::bad_request, "malformed_json", "请求体必须是 JSON 对象");
+  return std::move(v.as_object());
+}
+
+}  // namespace gongkai::http

@@ -1,0 +1,140 @@
+// The route table and the platform's handlers (health, readiness, static files, staff sessions).
+#include "server/routes.hpp"
+
+#include "server/config.hpp"
+#include "server/embedded.hpp"
+#include "server/templates.hpp"
+#include "sql/database.hpp"
+#include "sql/users.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+namespace gongkai {
+
+namespace {
+
+namespace json = boost::json;
+using http::status;
+using http::verb;
+
+constexpr long long session_lifetime_seconds = 12 * 3600;  // absolute expiry
+constexpr long long session_idle_seconds = 30 * 60;        // idle expiry
+
+http::response healthz(request_context& ctx) {
+  return http::json_response(ctx.req, status::ok, json::object{{"status", "ok"}});
+}
+
+http::response readyz(request_context& ctx) {
+  if (!ctx.db->ping()) throw http::unavailable_error("database unreachable");
+  return http::json_response(ctx.req, status::ok,
+                             json::object{{"status", "ready"}, {"schema_version", ctx.db->schema_version()}});
+}
+
+http::response index_page(request_context& ctx) {
+  return http::html_response(ctx.req, status::ok, render_page("首页", "index", template_data{}));
+}
+
+std::string_view content_type_for(std::string_view name) {
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+http::response static_file(request_context& ctx) {
+  const auto& name = ctx.params.at("file");
+  auto content = embedded::find("web/static/" + name);
+  if (!content || name.find("..") != std::string::npos)
+    throw http::http_error(status::not_found, "not_found", "您访问的页面不存在");
+  auto res = http::text_response(ctx.req, status::ok, std::string(*content), content_type_for(name));
+  res.set(http::bhttp::field::cache_control, "public, max-age=3600");
+  return res;
+}
+
+// The session token from "Authorization: Bearer ..." (API clients) or the session cookie (pages).
+std::string session_token(const http::request& req) {
+  auto auth = req[http::bhttp::field::authorization];
+  if (auth.starts_with("Bearer ")) return std::string(auth.substr(7));
+  auto cookies = req[http::bhttp::field::cookie];
+  constexpr std::string_view name = "gk_session=";
+  for (auto pos = cookies.find(name); pos != std::string_view::npos; pos = cookies.find(name, pos + 1)) {
+    if (pos != 0 && cookies[pos - 1] != ' ' && cookies[pos - 1] != ';') continue;
+    auto value = cookies.substr(pos + name.size());
+    return std::string(value.substr(0, value.find(';')));
+  }
+  return {};
+}
+
+user require_user(request_context& ctx) {
+  auto token = session_token(ctx.req);
+  if (!token.empty())
+    if (auto u = sessions::resume(*ctx.db, token, unix_now(), session_idle_seconds)) return *u;
+  throw http::http_error(status::unauthorized, "unauthenticated", "请先登录");
+}
+
+json::object user_json(const user& u) {
+  json::array roles;
+  for (const auto& r : u.roles) roles.emplace_back(r);
+  return {{"username", u.username}, {"display_name", u.display_name}, {"roles", roles},
+          {"must_change_password", u.must_change_password}};
+}
+
+std::string string_field(const json::object& body, std::string_view name, std::map<std::string, std::string>& errors) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->value().is_string() || it->value().as_string().empty()) {
+    errors[std::string(name)] = "必填，且须为字符串";
+    return {};
+  }
+  return std::string(it->value().as_string());
+}
+
+http::response login(request_context& ctx) {
+  auto body = http::parse_json_body(ctx.req);
+  std::map<std::string, std::string> errors;
+  auto username = string_field(body, "username", errors);
+  auto password = string_field(body, "password", errors);
+  if (!errors.empty())
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "请求字段有误", std::move(errors));
+  auto u = users::authenticate(*ctx.db, username, password);
+  if (!u) throw http::http_error(status::unauthorized, "invalid_credentials", "用户名或密码错误");
+  auto s = sessions::open(*ctx.db, u->id, unix_now(), session_lifetime_seconds);
+  auto res = http::json_response(ctx.req, status::created,
+                                 json::object{{"token", s.token}, {"expires_at", s.expires_at}, {"user", user_json(*u)}});
+  std::string cookie = "gk_session=" + s.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(session_lifetime_seconds);
+  if (ctx.cfg.secure_cookies) cookie += "; Secure";
+  res.set(http::bhttp::field::set_cookie, cookie);
+  return res;
+}
+
+http::response whoami(request_context& ctx) {
+  return http::json_response(ctx.req, status::ok, json::object{{"user", user_json(require_user(ctx))}});
+}
+
+http::response logout(request_context& ctx) {
+  require_user(ctx);
+  sessions::close(*ctx.db, session_token(ctx.req));
+  http::response res{status::no_content, ctx.req.version()};
+  http::add_security_headers(res);
+  res.keep_alive(ctx.req.keep_alive());
+  res.set(http::bhttp::field::set_cookie, "gk_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  return res;
+}
+
+}  // namespace
+
+router make_routes() {
+  router r;
+  //     method       pattern               runs on  handler
+  r.add(verb::get,    "/",                  run_on::io, index_page);
+  r.add(verb::get,    "/static/{file}",     run_on::io, static_file);
+  r.add(verb::get,    "/healthz",           run_on::io, healthz);
+  r.add(verb::get,    "/readyz",            run_on::db, readyz);
+  r.add(verb::post,   "/api/v1/session",    run_on::db, login);
+  r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
+  r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
+  return r;
+}
+
+}  // namespace gongkai

@@ -1,0 +1,243 @@
+#include "sql/database.hpp"
+
+#include "server/access_log.hpp"
+#include "server/embedded.hpp"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace gongkai {
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+const soci::backend_factory& factory_for(backend kind) {
+  return kind == backend::sqlite ? *soci::factory_sqlite3() : *soci::factory_mysql();
+}
+
+}  // namespace
+
+connection::connection(const db_url& url) : sql(factory_for(url.kind), url.soci_connect_string()), kind(url.kind) {
+  if (kind == backend::sqlite) {
+    // WAL lets readers run beside the one writer; FULL makes each commit durable before we answer.
+    sql << "PRAGMA journal_mode=WAL";
+    sql << "PRAGMA synchronous=FULL";
+    sql << "PRAGMA foreign_keys=ON";
+    sql << "PRAGMA busy_timeout=10000";
+  } else {
+    sql << "SET NAMES utf8mb4 COLLATE utf8mb4_bin";
+    sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    sql << "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'";
+  }
+}
+
+long long connection::last_insert_id() {
+  long long id = 0;
+  if (kind == backend::sqlite) sql << "SELECT last_insert_rowid()", soci::into(id);
+  else sql << "SELECT LAST_INSERT_ID()", soci::into(id);
+  return id;
+}
+
+write_transaction::write_transaction(database& db, connection& c) : c_(c) {
+  if (c_.kind == backend::sqlite) {
+    writer_lock_ = std::unique_lock(db.sqlite_writer());
+    c_.sql << "BEGIN IMMEDIATE";
+  } else {
+    c_.sql << "START TRANSACTION";
+  }
+  open_ = true;
+}
+
+write_transaction::~write_transaction() {
+  if (!open_) return;
+  try {
+    c_.sql << "ROLLBACK";
+  } catch (...) {
+    // The connection is gone; the server rolled the transaction back itself.
+  }
+}
+
+void write_transaction::commit() {
+  c_.sql << "COMMIT";
+  open_ = false;
+}
+
+database::database(db_url url, std::size_t pool_size) : url_(std::move(url)), pool_size_(std::max<std::size_t>(1, pool_size)) {}
+
+database::~database() = default;
+
+database::lease::lease(database& d) : db(d), conn(d.acquire()) {}
+database::lease::~lease() { db.release(std::move(conn), broken); }
+
+std::unique_ptr<connection> database::acquire() {
+  {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    ++open_;
+  }
+  try {
+    return std::make_unique<connection>(url_);
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard lock(mutex_);
+      --open_;
+    }
+    available_.notify_one();
+    throw http::unavailable_error(std::string("cannot connect to the database: ") + e.what());
+  }
+}
+
+void database::release(std::unique_ptr<connection> c, bool broken) {
+  {
+    std::lock_guard lock(mutex_);
+    if (broken || !c) {
+      --open_;
+    } else {
+      idle_.push_back(std::move(c));
+    }
+  }
+  available_.notify_one();
+}
+
+bool database::connection_lost(connection& c) {
+  if (c.kind == backend::sqlite) return false;
+  try {
+    return !c.sql.is_connected();
+  } catch (...) {
+    return true;
+  }
+}
+
+bool database::ping() {
+  try {
+    return run(access::read, [](connection& c) {
+      int one = 0;
+      c.sql << "SELECT 1", soci::into(one);
+      return one == 1;
+    });
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::vector<migration> load_migrations(backend kind) {
+  // One file per migration, the same meaning on both backends; a few placeholders carry the dialect.
+  const std::vector<std::pair<std::string, std::string>> dialect =
+      kind == backend::sqlite
+          ? std::vector<std::pair<std::string, std::string>>{{"{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT"},
+                                                             {"{{table_options}}", ""}}
+          : std::vector<std::pair<std::string, std::string>>{
+                {"{{id}}", "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"},
+                {"{{table_options}}", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"}};
+  std::vector<migration> out;
+  for (const auto& f : embedded::files()) {
+    constexpr std::string_view dir = "sql/migrations/";
+    if (!f.path.starts_with(dir) || !f.path.ends_with(".sql")) continue;
+    auto file = f.path.substr(dir.size());
+    migration m;
+    m.version = std::stoi(std::string(file.substr(0, 4)));
+    m.name = std::string(file.substr(5, file.size() - 9));
+    std::string text(f.content);
+    for (const auto& [from, to] : dialect)
+      for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+    // Statements end with ';' at the end of a line; lines starting with -- are comments.
+    std::string current;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(start, end - start);
+      start = end + 1;
+      auto first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+      current += line + "\n";
+      auto last = line.find_last_not_of(" \t\r");
+      if (line[last] == ';') {
+        current.erase(current.rfind(';'));
+        m.statements.push_back(std::move(current));
+        current.clear();
+      }
+    }
+    if (current.find_first_not_of(" \t\r\n") != std::string::npos) m.statements.push_back(current);
+    out.push_back(std::move(m));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  return out;
+}
+
+int database::schema_version() {
+  return run(access::read, [](connection& c) {
+    soci::indicator ind;
+    int v = 0;
+    c.sql << "SELECT MAX(version) FROM schema_migrations", soci::into(v, ind);
+    return ind == soci::i_ok ? v : 0;
+  });
+}
+
+int database::migrate() {
+  auto options = kind() == backend::mysql ? std::string(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin") : "";
+  return run(access::write, [&](connection& c) {
+    c.sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version INT NOT NULL PRIMARY KEY, "
+             "name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)" + options;
+    c.sql << "CREATE TABLE IF NOT EXISTS schema_lock (id INT NOT NULL PRIMARY KEY, holder VARCHAR(100) NOT NULL, "
+             "acquired_at BIGINT NOT NULL)" + options;
+    // A lock row, not GET_LOCK, so that it also works on Galera; a holder that died is presumed gone
+    // after ten minutes.
+    const std::string holder = log::next_request_id();
+    for (int waited = 0;; ++waited) {
+      const long long now = unix_now(), stale = now - 600;
+      c.sql << "DELETE FROM schema_lock WHERE id = 1 AND acquired_at < :t", soci::use(stale);
+      try {
+        c.sql << "INSERT INTO schema_lock (id, holder, acquired_at) VALUES (1, :h, :t)", soci::use(holder),
+            soci::use(now);
+        break;
+      } catch (const soci::soci_error&) {
+        if (connection_lost(c)) throw;
+        if (waited > 600) throw std::runtime_error("migration lock held by another instance for too long");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    int applied = 0;
+    try {
+      for (const auto& m : load_migrations(kind())) {
+        int present = 0;
+        c.sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version), soci::into(present);
+        if (present) continue;
+        // SQLite runs DDL in the transaction; MySQL commits DDL implicitly, so its migrations are
+        // written to be re-runnable (IF NOT EXISTS) and the lock row keeps instances from racing.
+        if (kind() == backend::sqlite) c.sql << "BEGIN IMMEDIATE";
+        for (const auto& s : m.statements) c.sql << s;
+        const long long now = unix_now();
+        c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(m.version),
+            soci::use(m.name), soci::use(now);
+        if (kind() == backend::sqlite) c.sql << "COMMIT";
+        log::event("info", "migration applied", std::to_string(m.version) + "_" + m.name);
+        ++applied;
+      }
+    } catch (...) {
+      if (kind() == backend::sqlite) {
+        try { c.sql << "ROLLBACK"; } catch (...) {}
+      }
+      try { c.sql << "DELETE FROM schema_lock WHERE id = 1 AND holder = :h", soci::use(holder); } catch (...) {}
+      throw;
+    }
+    c.sql << "DELETE FROM schema_lock WHERE id = 1 AND holder = :h", soci::use(holder);
+    return applied;
+  });
+}
+
+}  // namespace gongkai

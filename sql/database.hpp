@@ -1,0 +1,137 @@
+#pragma once
+// Storage access through SOCI: a pool of connections (one per database thread), statements prepared once
+// per connection and reused, explicit write transactions, and the embedded migrations.
+//
+// Backends: SQLite (WAL, busy timeout, synchronous=FULL, one writer at a time) and MariaDB/MySQL
+// (utf8mb4, pooled connections, re-established when lost). A read may be retried once on a fresh
+// connection; a write is never sent twice: a write that fails because the connection was lost raises
+// http::unavailable_error (503) and the client decides.
+#include "server/config.hpp"
+#include "server/http.hpp"
+
+#include <soci/soci.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <typeindex>
+#include <unordered_map>
+#include <vector>
+
+namespace gongkai {
+
+using backend = db_url::backend;
+
+// One pooled database connection and the statements prepared on it.
+class connection {
+ public:
+  connection(const db_url& url);
+  soci::session sql;
+  const backend kind;
+
+  // A statement type S is a struct constructed from soci::session& that binds its own members with
+  // soci::use/soci::into and prepares once; it lives as long as the connection.
+  template <class S>
+  S& prepared() {
+    auto& slot = statements_[std::type_index(typeid(S))];
+    if (!slot) slot = std::make_shared<S>(sql);
+    return *std::static_pointer_cast<S>(slot);
+  }
+  void forget_statements() { statements_.clear(); }
+
+  // The id of the row just inserted on this connection.
+  long long last_insert_id();
+
+ private:
+  std::unordered_map<std::type_index, std::shared_ptr<void>> statements_;
+};
+
+class database;
+
+// One write transaction: SQLite's BEGIN IMMEDIATE under the process's writer lock, or START TRANSACTION
+// on MySQL. Rolled back unless commit() is called.
+class write_transaction {
+ public:
+  write_transaction(database& db, connection& c);
+  ~write_transaction();
+  void commit();
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+
+ private:
+  connection& c_;
+  std::unique_lock<std::mutex> writer_lock_;
+  bool open_ = false;
+};
+
+class database {
+ public:
+  enum class access { read, write };
+
+  // Connections are opened on first use, so the server starts (and answers 503) while the database is
+  // down. pool_size bounds concurrent connections.
+  database(db_url url, std::size_t pool_size);
+  ~database();
+
+  backend kind() const { return url_.kind; }
+  const db_url& url() const { return url_; }
+
+  // Leases a connection and runs f(connection&). A lost connection becomes unavailable_error (a read
+  // is first retried once on a new connection); other database errors propagate unchanged.
+  template <class F>
+  auto run(access a, F&& f) -> decltype(f(std::declval<connection&>())) {
+    for (int attempt = 0;; ++attempt) {
+      lease l(*this);
+      try {
+        return f(*l.conn);
+      } catch (const soci::soci_error& e) {
+        if (!connection_lost(*l.conn)) throw;
+        l.broken = true;
+        if (a == access::write || attempt > 0) throw http::unavailable_error(e.what());
+      }
+    }
+  }
+
+  // SELECT 1 on a pooled connection; false when the database cannot be reached.
+  bool ping();
+
+  // Applies the embedded migrations not yet recorded in schema_migrations. Safe to run from several
+  // instances at once (a lock row serialises them). Returns the number applied.
+  int migrate();
+  int schema_version();
+
+  std::mutex& sqlite_writer() { return sqlite_writer_; }
+
+ private:
+  struct lease {
+    explicit lease(database& db);
+    ~lease();
+    database& db;
+    std::unique_ptr<connection> conn;
+    bool broken = false;
+  };
+  std::unique_ptr<connection> acquire();
+  void release(std::unique_ptr<connection> c, bool broken);
+  static bool connection_lost(connection& c);
+
+  db_url url_;
+  std::size_t pool_size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<connection>> idle_;
+  std::size_t open_ = 0;  // connections leased or idle
+  std::mutex sqlite_writer_;
+};
+
+// The embedded migrations, ordered: version, name, statements (dialect placeholders already expanded).
+struct migration {
+  int version;
+  std::string name;
+  std::vector<std::string> statements;
+};
+std::vector<migration> load_migrations(backend kind);
+
+long long unix_now();
+
+}  // namespace gongkai

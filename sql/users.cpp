@@ -1,0 +1,255 @@
+#include "sql/users.hpp"
+
+#include "server/crypto.hpp"
+
+#include <algorithm>
+
+namespace gongkai {
+
+bool is_valid_role(std::string_view r) {
+  return std::find(std::begin(all_roles), std::end(all_roles), r) != std::end(all_roles);
+}
+
+bool is_valid_username(std::string_view u) {
+  if (u.size() < 2 || u.size() > 64) return false;
+  return std::all_of(u.begin(), u.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool user::has_role(std::string_view r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+
+namespace {
+
+// Statements on the login and session paths: prepared once per connection, then reused.
+struct select_user_by_name {
+  std::string username;
+  long long id = 0;
+  std::string display_name, password_hash;
+  int must_change = 0, disabled = 0;
+  soci::statement st;
+  explicit select_user_by_name(soci::session& s)
+      : st((s.prepare << "SELECT id, display_name, password_hash, must_change_password, disabled FROM users "
+                         "WHERE username = :u",
+            soci::use(username), soci::into(id), soci::into(display_name), soci::into(password_hash),
+            soci::into(must_change), soci::into(disabled))) {}
+};
+
+struct select_roles {
+  long long user_id = 0;
+  std::vector<std::string> roles = std::vector<std::string>(8);
+  soci::statement st;
+  explicit select_roles(soci::session& s)
+      : st((s.prepare << "SELECT role FROM user_roles WHERE user_id = :id ORDER BY role", soci::use(user_id),
+            soci::into(roles))) {}
+};
+
+struct insert_session {
+  std::string token_hash;
+  long long user_id = 0, created = 0, expires = 0;
+  soci::statement st;
+  explicit insert_session(soci::session& s)
+      : st((s.prepare << "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen_at, expires_at) "
+                         "VALUES (:h, :u, :c, :c2, :e)",
+            soci::use(token_hash), soci::use(user_id), soci::use(created), soci::use(created), soci::use(expires))) {}
+};
+
+struct select_session {
+  std::string token_hash;
+  long long user_id = 0, last_seen = 0, expires = 0;
+  std::string username, display_name;
+  int must_change = 0, disabled = 0;
+  soci::statement st;
+  explicit select_session(soci::session& s)
+      : st((s.prepare << "SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name, "
+                         "u.must_change_password, u.disabled FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+                         "WHERE s.token_hash = :h",
+            soci::use(token_hash), soci::into(user_id), soci::into(last_seen), soci::into(expires),
+            soci::into(username), soci::into(display_name), soci::into(must_change), soci::into(disabled))) {}
+};
+
+struct touch_session {
+  std::string token_hash;
+  long long now = 0;
+  soci::statement st;
+  explicit touch_session(soci::session& s)
+      : st((s.prepare << "UPDATE auth_sessions SET last_seen_at = :n WHERE token_hash = :h", soci::use(now),
+            soci::use(token_hash))) {}
+};
+
+std::vector<std::string> roles_of(connection& c, long long user_id) {
+  auto& q = c.prepared<select_roles>();
+  q.user_id = user_id;
+  std::vector<std::string> out;
+  q.roles.resize(8);
+  q.st.execute();
+  while (q.st.fetch()) {
+    out.insert(out.end(), q.roles.begin(), q.roles.end());
+    q.roles.resize(8);
+  }
+  return out;
+}
+
+std::optional<std::pair<user, std::string>> load_user(connection& c, const std::string& username) {
+  auto& q = c.prepared<select_user_by_name>();
+  q.username = username;
+  if (!q.st.execute(true)) return std::nullopt;
+  user u;
+  u.id = q.id;
+  u.username = username;
+  u.display_name = q.display_name;
+  u.must_change_password = q.must_change != 0;
+  u.disabled = q.disabled != 0;
+  std::string hash = q.password_hash;
+  u.roles = roles_of(c, u.id);
+  return std::make_pair(std::move(u), std::move(hash));
+}
+
+}  // namespace
+
+namespace users {
+
+long long create(database& db, const std::string& username, const std::string& display_name,
+                 const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password) {
+  if (!is_valid_username(username))
+    throw http::http_error(http::status::unprocessable_entity, "invalid_username",
+                           "用户名须为 2-64 位小写字母、数字或 . _ -");
+  for (const auto& r : roles)
+    if (!is_valid_role(r))
+      throw http::http_error(http::status::unprocessable_entity, "invalid_role", "未知角色: " + r);
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    int exists = 0;
+    c.sql << "SELECT COUNT(*) FROM users WHERE username = :u", soci::use(username), soci::into(exists);
+    if (exists) throw http::http_error(http::status::conflict, "username_taken", "用户名已存在");
+    const long long now = unix_now();
+    const int must = must_change_password ? 1 : 0;
+    c.sql << "INSERT INTO users (username, display_name, password_hash, must_change_password, disabled, created_at, "
+             "updated_at) VALUES (:u, :d, :p, :m, 0, :c, :c2)",
+        soci::use(username), soci::use(display_name), soci::use(password_hash), soci::use(must), soci::use(now),
+        soci::use(now);
+    long long id = c.last_insert_id();
+    for (const auto& r : roles) c.sql << "INSERT INTO user_roles (user_id, role) VALUES (:i, :r)", soci::use(id), soci::use(r);
+    tx.commit();
+    return id;
+  });
+}
+
+std::optional<user> find(database& db, const std::string& username) {
+  return db.run(database::access::read, [&](connection& c) -> std::optional<user> {
+    auto found = load_user(c, username);
+    if (!found) return std::nullopt;
+    return std::move(found->first);
+  });
+}
+
+std::optional<user> authenticate(database& db, const std::string& username, const std::string& password) {
+  auto found = db.run(database::access::read, [&](connection& c) { return load_user(c, username); });
+  if (!found || found->first.disabled) {
+    // Spend the same time as a real check, so timing does not tell which usernames exist.
+    static const std::string dummy = crypto::hash_password("gongkai-dummy-password");
+    crypto::verify_password(dummy, password);
+    return std::nullopt;
+  }
+  if (!crypto::verify_password(found->second, password)) return std::nullopt;
+  return std::move(found->first);
+}
+
+bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    const long long now = unix_now();
+    const int must = must_change ? 1 : 0;
+    soci::statement st = (c.sql.prepare << "UPDATE users SET password_hash = :p, must_change_password = :m, "
+                                           "updated_at = :n WHERE username = :u",
+                          soci::use(password_hash), soci::use(must), soci::use(now), soci::use(username));
+    st.execute(true);
+    bool changed = st.get_affected_rows() > 0;
+    tx.commit();
+    return changed;
+  });
+}
+
+bool set_disabled(database& db, const std::string& username, bool disabled) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    const long long now = unix_now();
+    const int flag = disabled ? 1 : 0;
+    soci::statement st = (c.sql.prepare << "UPDATE users SET disabled = :d, updated_at = :n WHERE username = :u",
+                          soci::use(flag), soci::use(now), soci::use(username));
+    st.execute(true);
+    bool changed = st.get_affected_rows() > 0;
+    if (changed && disabled)
+      c.sql << "DELETE FROM auth_sessions WHERE user_id = (SELECT id FROM users WHERE username = :u)", soci::use(username);
+    tx.commit();
+    return changed;
+  });
+}
+
+bool any_admin(database& db) {
+  return db.run(database::access::read, [](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND u.disabled = 0",
+        soci::into(n);
+    return n > 0;
+  });
+}
+
+}  // namespace users
+
+namespace sessions {
+
+created open(database& db, long long user_id, long long now, long long lifetime_seconds) {
+  created out{crypto::random_token(), now + lifetime_seconds};
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    auto& q = c.prepared<insert_session>();
+    q.token_hash = crypto::token_hash(out.token);
+    q.user_id = user_id;
+    q.created = now;
+    q.expires = out.expires_at;
+    q.st.execute(true);
+    tx.commit();
+  });
+  return out;
+}
+
+std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds) {
+  const std::string hash = crypto::token_hash(token);
+  long long last_seen = 0;
+  auto found = db.run(database::access::read, [&](connection& c) -> std::optional<user> {
+    auto& q = c.prepared<select_session>();
+    q.token_hash = hash;
+    if (!q.st.execute(true)) return std::nullopt;
+    if (q.disabled || q.expires <= now || q.last_seen + idle_seconds <= now) return std::nullopt;
+    user u;
+    u.id = q.user_id;
+    u.username = q.username;
+    u.display_name = q.display_name;
+    u.must_change_password = q.must_change != 0;
+    u.roles = roles_of(c, u.id);
+    last_seen = q.last_seen;
+    return u;
+  });
+  // Refresh the idle clock at most once a minute: a session check is not a write per request.
+  if (found && now - last_seen >= 60) {
+    db.run(database::access::write, [&](connection& c) {
+      auto& t = c.prepared<touch_session>();
+      t.token_hash = hash;
+      t.now = now;
+      t.st.execute(true);
+    });
+  }
+  return found;
+}
+
+void close(database& db, const std::string& token) {
+  const std::string hash = crypto::token_hash(token);
+  db.run(database::access::write, [&](connection& c) {
+    c.sql << "DELETE FROM auth_sessions WHERE token_hash = :h", soci::use(hash);
+  });
+}
+
+}  // namespace sessions
+
+}  // namespace gongkai

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Prints a loopback TCP port that nothing listens on.
+for _ in $(seq 1 200); do
+  port=$((20000 + RANDOM % 30000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "$port"
+    exit 0
+  fi
+done
+exit 1
