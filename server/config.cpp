@@ -139,13 +139,20 @@ config load_config(const std::vector<std::string>& args, char** environ_ptr) {
     // environment over the file.
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     if (environ_ptr) {
-      po::store(po::parse_environment(desc, [&](const std::string& env) -> std::string {
-                  if (!env.starts_with("GONGKAI_")) return {};
-                  std::string name = env.substr(8);
-                  for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
-                  return desc.find_nothrow(name, false) ? name : std::string{};
-                }),
-                vm);
+      // GONGKAI_IO_THREADS=3 is --io-threads 3; variables that name no option are ignored.
+      std::vector<std::string> from_env;
+      for (char** e = environ_ptr; *e; ++e) {
+        std::string_view entry(*e);
+        auto eq = entry.find('=');
+        if (!entry.starts_with("GONGKAI_") || eq == std::string_view::npos) continue;
+        std::string name(entry.substr(8, eq - 8));
+        for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (name == "config" || desc.find_nothrow(name, false)) {
+          from_env.push_back("--" + name);
+          from_env.emplace_back(entry.substr(eq + 1));
+        }
+      }
+      po::store(po::command_line_parser(from_env).options(desc).run(), vm);
     }
     if (vm.count("config")) {
       std::ifstream in(vm["config"].as<std::string>());

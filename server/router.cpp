@@ -81,6 +81,10 @@ http::response router::dispatch(const match& m, const http::request& req, const 
     log::event("error", "handler failed: " + std::string(http::path_of(req.target())), ex.what());
     res = http::error_response(req, http::http_error(http::status::internal_server_error, "internal_error",
                                                      "服务器内部错误"));
+  } catch (...) {
+    log::event("error", "handler failed: " + std::string(http::path_of(req.target())), "non-standard exception");
+    res = http::error_response(req, http::http_error(http::status::internal_server_error, "internal_error",
+                                                     "服务器内部错误"));
   }
   if (req.method() == http::verb::head) {
     auto length = res.body().size();

@@ -112,6 +112,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void start_parse() {
     // A fresh parser per request, with the limits; the whole request must arrive within read_timeout,
     // so a client trickling a byte at a time is cut off.
+    target_hint_ = sniff_target();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(srv_.cfg.header_limit));
     parser_->body_limit(srv_.cfg.body_limit);
@@ -147,21 +148,22 @@ class http_session : public std::enable_shared_from_this<http_session> {
   // A request we will not process: answer and close.
   void reject(http::status s, const char* code, const char* message) {
     closing_ = true;
-    std::string target = "/";
-    if (parser_ && parser_->is_header_done()) target = std::string(parser_->get().target());
-    else target = sniff_target();
+    // The parser may not have kept the target after a limit error: use the request line as first seen.
+    std::string target = target_hint_.empty() ? "/" : target_hint_;
     queue_.push_back(slot{log::next_request_id(), "-", std::string(http::path_of(target)), clock_type::now(), {}});
     auto res = http::error_response(11, false, target, http::http_error(s, code, message));
     complete(queue_.size() - 1 + front_seq_, std::move(res));
   }
 
-  // The target of a request line still in the buffer (to pick a JSON or HTML error before parsing).
+  // The target of the request line at the front of the buffer (to pick a JSON or HTML error page for a
+  // request rejected before it is parsed). May be partial or empty.
   std::string sniff_target() const {
-    auto data = beast::buffers_to_string(buffer_.data());
+    auto bytes = buffer_.data();
+    std::string_view data(static_cast<const char*>(bytes.data()), std::min<std::size_t>(bytes.size(), 512));
     auto sp = data.find(' ');
-    if (sp == std::string::npos) return "/";
+    if (sp == std::string::npos) return {};
     auto sp2 = data.find_first_of(" \r\n", sp + 1);
-    return data.substr(sp + 1, (sp2 == std::string::npos ? data.size() : sp2) - sp - 1);
+    return std::string(data.substr(sp + 1, (sp2 == std::string_view::npos ? data.size() : sp2) - sp - 1));
   }
 
   void handle(std::shared_ptr<http::request> req) {
@@ -256,6 +258,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string target_hint_;
   std::deque<slot> queue_;
   std::size_t front_seq_ = 0;
   bool reading_ = false;

@@ -49,6 +49,15 @@ class connection {
 
 class database;
 
+// Runs a prepared query that yields at most one row (a lookup by unique key); true if it found one.
+// It steps the statement to its end: on SQLite a statement left in the middle of its result keeps a
+// read snapshot open, and a later BEGIN IMMEDIATE on the same connection then fails with SQLITE_BUSY.
+inline bool fetch_one(soci::statement& st) {
+  bool found = st.execute(true);
+  if (found) st.fetch();
+  return found;
+}
+
 // One write transaction: SQLite's BEGIN IMMEDIATE under the process's writer lock, or START TRANSACTION
 // on MySQL. Rolled back unless commit() is called.
 class write_transaction {

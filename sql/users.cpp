@@ -93,7 +93,7 @@ std::vector<std::string> roles_of(connection& c, long long user_id) {
 std::optional<std::pair<user, std::string>> load_user(connection& c, const std::string& username) {
   auto& q = c.prepared<select_user_by_name>();
   q.username = username;
-  if (!q.st.execute(true)) return std::nullopt;
+  if (!fetch_one(q.st)) return std::nullopt;
   user u;
   u.id = q.id;
   u.username = username;
@@ -220,7 +220,7 @@ std::optional<user> resume(database& db, const std::string& token, long long now
   auto found = db.run(database::access::read, [&](connection& c) -> std::optional<user> {
     auto& q = c.prepared<select_session>();
     q.token_hash = hash;
-    if (!q.st.execute(true)) return std::nullopt;
+    if (!fetch_one(q.st)) return std::nullopt;
     if (q.disabled || q.expires <= now || q.last_seen + idle_seconds <= now) return std::nullopt;
     user u;
     u.id = q.user_id;
@@ -234,10 +234,12 @@ std::optional<user> resume(database& db, const std::string& token, long long now
   // Refresh the idle clock at most once a minute: a session check is not a write per request.
   if (found && now - last_seen >= 60) {
     db.run(database::access::write, [&](connection& c) {
+      write_transaction tx(db, c);
       auto& t = c.prepared<touch_session>();
       t.token_hash = hash;
       t.now = now;
       t.st.execute(true);
+      tx.commit();
     });
   }
   return found;
@@ -246,7 +248,9 @@ std::optional<user> resume(database& db, const std::string& token, long long now
 void close(database& db, const std::string& token) {
   const std::string hash = crypto::token_hash(token);
   db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
     c.sql << "DELETE FROM auth_sessions WHERE token_hash = :h", soci::use(hash);
+    tx.commit();
   });
 }
 

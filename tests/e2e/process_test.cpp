@@ -1,0 +1,204 @@
+// The gongkai binary as a user runs it: commands, serving, SIGTERM, SIGKILL durability, database outage.
+#include <catch2/catch.hpp>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/test_db.hpp"
+
+#include <soci/mysql/soci-mysql.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+
+#include <csignal>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace gongkai;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string password = "durable password 2026";
+
+std::vector<std::string> serve_args(const std::string& db_url, std::vector<std::string> extra = {}) {
+  std::vector<std::string> a{GONGKAI_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db_url};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+std::string login_body() { return R"({"username":"clerk","password":")" + password + "\"}"; }
+
+std::optional<std::string> login(test::http_client& c) {
+  auto res = c.post_json("/api/v1/session", login_body());
+  if (res.result() != http::status::created) return std::nullopt;
+  return std::string(boost::json::parse(res.body()).at("token").as_string());
+}
+
+http::status whoami(std::uint16_t port, const std::string& token) {
+  test::http_client c(port);
+  return c.send(http::verb::get, "/api/v1/session", {}, {{"Authorization", "Bearer " + token}}).result();
+}
+
+}  // namespace
+
+TEST_CASE("commands: version, usage errors, passwords only from stdin", "[process]") {
+  test::scratch_database s;
+  auto [code, out] = test::run_gongkai({"version"});
+  CHECK(code == 0);
+  CHECK(out.starts_with("gongkai "));
+  CHECK(test::run_gongkai({"frobnicate"}).first == 2);
+  CHECK(test::run_gongkai({"serve", "--listen", "nonsense"}).first == 2);
+  CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, "short\n").first == 2);
+  CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url(), "--role", "staff"}, password + "\n").first == 0);
+  CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, password + "\n").first == 1);  // taken
+  CHECK(test::run_gongkai({"user", "disable", "nobody", "--db", s.url()}).first == 2);
+  auto [mcode, mout] = test::run_gongkai({"migrate", "--db", s.url()});
+  CHECK(mcode == 0);
+  CHECK(mout.find("applied 0 migration(s)") != std::string::npos);
+}
+
+TEST_CASE("bootstrap prints a one-time admin password once; the server answers health, readiness and login",
+          "[process]") {
+  test::scratch_database s;
+  auto [code, out] = test::run_gongkai({"user", "bootstrap", "--db", s.url()});
+  REQUIRE(code == 0);
+  auto at = out.find("one-time password: ");
+  REQUIRE(at != std::string::npos);
+  std::string otp = out.substr(at + 19, 20);
+  auto again = test::run_gongkai({"user", "bootstrap", "--db", s.url()});
+  CHECK(again.second.find("exists already") != std::string::npos);
+  CHECK(again.second.find(otp) == std::string::npos);
+
+  test::child_process server(serve_args(s.url()));
+  auto port = test::start_server(server);
+  REQUIRE(port != 0);
+  test::http_client c(port);
+  CHECK(c.get("/healthz").result() == http::status::ok);
+  CHECK(c.get("/readyz").result() == http::status::ok);
+  auto res = c.post_json("/api/v1/session", R"({"username":"admin","password":")" + otp + "\"}");
+  REQUIRE(res.result() == http::status::created);
+  auto user = boost::json::parse(res.body()).at("user");
+  CHECK(user.at("must_change_password") == true);
+  CHECK(user.at("roles").as_array().size() == 3);
+
+  server.signal(SIGTERM);
+  CHECK(server.wait(10s) == std::optional<int>(0));
+}
+
+TEST_CASE("SIGKILL in the middle of a stream of writes loses nothing acknowledged", "[process]") {
+  test::scratch_database s;
+  REQUIRE(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, password + "\n").first == 0);
+
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> killed{false};
+  {
+    test::child_process server(serve_args(s.url()));
+    auto port = test::start_server(server);
+    REQUIRE(port != 0);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 3; ++w)
+      writers.emplace_back([&] {
+        try {
+          test::http_client c(port);
+          while (true) {
+            auto token = login(c);  // each one is a committed session row once answered
+            if (!token) break;
+            std::lock_guard lock(mutex);
+            acknowledged.push_back(*token);
+          }
+        } catch (const std::exception&) {
+          // The connection died with the server: whatever was not answered was not acknowledged.
+        }
+      });
+    for (int i = 0; i < 400; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (acknowledged.size() >= 40) break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    server.signal(SIGKILL);
+    killed = true;
+    for (auto& t : writers) t.join();
+    CHECK(server.wait(10s) == std::optional<int>(128 + SIGKILL));
+  }
+  INFO("acknowledged before the kill: " << acknowledged.size());
+  REQUIRE(acknowledged.size() >= 40);
+
+  test::child_process restarted(serve_args(s.url()));
+  auto port = test::start_server(restarted);
+  REQUIRE(port != 0);
+  std::size_t present = 0;
+  for (const auto& token : acknowledged)
+    if (whoami(port, token) == http::status::ok) ++present;
+  CHECK(present == acknowledged.size());
+}
+
+namespace {
+
+// A private MariaDB server that the test may stop and start (the shared one must stay up).
+struct private_mariadb {
+  std::string dir = test::temp_dir();
+  std::string port;
+  private_mariadb() {
+    test::child_process p({"/bin/bash", std::string(GONGKAI_SOURCE_DIR) + "/tests/free-port.sh"});
+    p.wait(10s);
+    port = p.output().substr(0, p.output().find('\n'));
+    start();
+  }
+  ~private_mariadb() { stop(); }
+  void start() { REQUIRE(script("start") == 0); }
+  void stop() { script("stop"); }
+  int script(const std::string& action) {
+    std::vector<std::string> argv{"/bin/bash", std::string(GONGKAI_SOURCE_DIR) + "/tests/mariadb.sh", action, dir};
+    if (action == "start") argv.push_back(port);
+    test::child_process p(argv);
+    return p.wait(120s).value_or(-1);
+  }
+  std::string url(const std::string& db) const { return "mysql://gongkai:gongkai@127.0.0.1:" + port + "/" + db; }
+};
+
+}  // namespace
+
+TEST_CASE("while MariaDB is down the server answers 503 with Retry-After and recovers by itself",
+          "[process-mariadb]") {
+  private_mariadb m;
+  {
+    soci::session admin(*soci::factory_mysql(), db_url::parse(m.url("mysql")).soci_connect_string());
+    admin << "CREATE DATABASE outage CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+  }
+  REQUIRE(test::run_gongkai({"user", "add", "clerk", "--db", m.url("outage")}, password + "\n").first == 0);
+  test::child_process server(serve_args(m.url("outage"), {"--retry-after-s", "2"}));
+  auto port = test::start_server(server);
+  REQUIRE(port != 0);
+  {
+    test::http_client c(port);
+    CHECK(c.get("/readyz").result() == http::status::ok);
+    CHECK(login(c));
+  }
+
+  m.stop();
+  {
+    test::http_client c(port);
+    auto ready = c.get("/readyz");
+    CHECK(ready.result() == http::status::service_unavailable);
+    CHECK(ready[boost::beast::http::field::retry_after] == "2");
+    auto write = c.post_json("/api/v1/session", login_body());
+    CHECK(write.result() == http::status::service_unavailable);
+    CHECK(write.body().find("\"unavailable\"") != std::string::npos);
+    CHECK(c.get("/healthz").result() == http::status::ok);  // the process itself is alive
+  }
+
+  m.start();
+  bool recovered = false;
+  for (int i = 0; i < 100 && !recovered; ++i) {
+    test::http_client c(port);
+    recovered = c.get("/readyz").result() == http::status::ok;
+    if (!recovered) std::this_thread::sleep_for(200ms);
+  }
+  CHECK(recovered);
+  test::http_client c(port);
+  CHECK(login(c));
+}
