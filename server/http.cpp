@@ -5,6 +5,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 
 namespace gongkai::http {
 
@@ -94,12 +96,31 @@ response error_response(const request& req, const http_error& e) {
   return error_response(req.version(), req.keep_alive(), req.target(), e);
 }
 
-boost::json::object parse_json_body(const request& req) {
+namespace {
+
+std::string_view media_type(const request& req) {
   auto type = req[bhttp::field::content_type];
-  auto semi = type.find(';');
-  auto mime = type.substr(0, semi);
+  auto mime = type.substr(0, type.find(';'));
   while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  if (mime != "application/json")
+  return mime;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_form_body(const request& req) {
+  if (media_type(req) != "application/x-www-form-urlencoded")
+    throw http_error(status::unsupported_media_type, "unsupported_media_type", "表单必须以 application/x-www-form-urlencoded 提交");
+  auto parsed = boost::urls::parse_query(req.body());
+  if (!parsed) throw http_error(status::bad_request, "malformed_form", "表单内容格式错误");
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;  // '+' is a space in form bodies
+  std::map<std::string, std::string> out;
+  for (auto p : boost::urls::params_view(*parsed, opts)) out.emplace(p.key, p.value);
+  return out;
+}
+
+boost::json::object parse_json_body(const request& req) {
+  if (media_type(req) != "application/json")
     throw http_error(status::unsupported_media_type, "unsupported_media_type", "请求体必须是 application/json");
   boost::system::error_code ec;
   auto v = boost::json::parse(req.body(), ec);

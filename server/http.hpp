@@ -52,6 +52,10 @@ void add_security_headers(response& res);
 // Parses the body as a JSON object: 415 unless the content type is JSON, 400 if it is malformed.
 boost::json::object parse_json_body(const request& req);
 
+// Parses an application/x-www-form-urlencoded body: 415 for another content type, 400 when the
+// percent-encoding is broken. A repeated name keeps its first value.
+std::map<std::string, std::string> parse_form_body(const request& req);
+
 std::string_view path_of(std::string_view target);   // target without ?query
 std::string_view query_of(std::string_view target);  // after '?', or empty
 

@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -134,6 +135,45 @@ TEST_CASE("SIGKILL in the middle of a stream of writes loses nothing acknowledge
   for (const auto& token : acknowledged)
     if (whoami(port, token) == http::status::ok) ++present;
   CHECK(present == acknowledged.size());
+}
+
+TEST_CASE("one structured access-log line per request, without query strings or request bodies", "[process]") {
+  test::scratch_database s;
+  REQUIRE(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, password + "\n").first == 0);
+  const std::string log_path = test::temp_dir() + "/server.log";
+  {
+    test::child_process server(serve_args(s.url()), {}, {}, log_path);
+    auto port = test::start_server(server);
+    REQUIRE(port != 0);
+    test::http_client c(port);
+    c.get("/healthz?access_code=SECRET-CODE-123");
+    c.post_json("/api/v1/session", login_body());
+    c.get("/no/such/page");
+    server.signal(SIGTERM);
+    REQUIRE(server.wait(10s) == std::optional<int>(0));
+  }
+  std::ifstream in(log_path);
+  std::vector<boost::json::object> access;
+  std::string line, all;
+  while (std::getline(in, line)) {
+    all += line + "\n";
+    auto v = boost::json::parse(line).as_object();  // every line is JSON
+    if (v.contains("type") && v.at("type") == "access") access.push_back(v);
+  }
+  REQUIRE(access.size() == 3);
+  CHECK(access[0].at("path") == "/healthz");
+  CHECK(access[0].at("status") == 200);
+  CHECK(access[1].at("method") == "POST");
+  CHECK(access[1].at("status") == 201);
+  CHECK(access[2].at("status") == 404);
+  for (const auto& a : access) {
+    CHECK(a.at("rid").as_string().size() > 4);
+    CHECK(a.at("ms").is_double());
+  }
+  CHECK(access[0].at("rid") != access[1].at("rid"));
+  CHECK(all.find("SECRET-CODE-123") == std::string::npos);
+  CHECK(all.find(password) == std::string::npos);
+  CHECK(all.find("clerk") == std::string::npos);
 }
 
 namespace {

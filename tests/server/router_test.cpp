@@ -147,3 +147,28 @@ TEST_CASE("static files are served from the embedded web/static", "[router]") {
   CHECK(css.body().find("@media print") != std::string::npos);
   CHECK(call(routes, http::verb::get, "/static/missing.css").result() == http::status::not_found);
 }
+
+TEST_CASE("form bodies: decoded fields, 415 for another type, 400 when malformed", "[router]") {
+  auto form = [](const std::string& body, const std::string& type) {
+    http::request req{http::verb::post, "/f", 11};
+    req.set(bhttp::field::content_type, type);
+    req.body() = body;
+    return http::parse_form_body(req);
+  };
+  auto fields = form("name=%E7%8E%8B%E8%8A%B3&note=a+b%2Bc&name=second", "application/x-www-form-urlencoded");
+  CHECK(fields.at("name") == "王芳");
+  CHECK(fields.at("note") == "a b+c");
+  try {
+    form("name=%zz", "application/x-www-form-urlencoded");
+    FAIL("a broken escape was accepted");
+  } catch (const http::http_error& e) {
+    CHECK(e.status == http::status::bad_request);
+    CHECK(e.code == "malformed_form");
+  }
+  try {
+    form("{}", "application/json");
+    FAIL("JSON was accepted as a form");
+  } catch (const http::http_error& e) {
+    CHECK(e.status == http::status::unsupported_media_type);
+  }
+}

@@ -145,7 +145,7 @@ std::vector<http::response> raw_connection::read_responses(std::size_t count, st
 }
 
 child_process::child_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                             const std::string& stdin_text) {
+                             const std::string& stdin_text, const std::string& stderr_path) {
   int out_pipe[2], in_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
@@ -153,8 +153,7 @@ child_process::child_process(const std::vector<std::string>& argv, const std::ma
   if (pid_ == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(in_pipe[0], 0);
-    // The child's log lines (stderr) go to GONGKAI_TEST_CHILD_LOG when set, else nowhere.
-    const char* log_path = std::getenv("GONGKAI_TEST_CHILD_LOG");
+    const char* log_path = stderr_path.empty() ? std::getenv("GONGKAI_TEST_CHILD_LOG") : stderr_path.c_str();
     int log_fd = ::open(log_path && *log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log_fd >= 0) ::dup2(log_fd, 2);
     ::close(out_pipe[0]);

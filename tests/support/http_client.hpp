@@ -53,8 +53,9 @@ class raw_connection {
 // A child process with its stdout captured; killed (SIGKILL) on destruction if still running.
 class child_process {
  public:
+  // stderr goes to stderr_path if given, else to GONGKAI_TEST_CHILD_LOG if set, else nowhere.
   child_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
-                const std::string& stdin_text = {});
+                const std::string& stdin_text = {}, const std::string& stderr_path = {});
   ~child_process();
   // Reads stdout lines until one contains `needle`; returns that line (empty on timeout or exit).
   std::string wait_for_line(const std::string& needle, std::chrono::milliseconds timeout);
