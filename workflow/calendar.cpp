@@ -1,0 +1,154 @@
+#include "workflow/calendar.hpp"
+
+#include "server/embedded.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <cstdio>
+
+namespace gongkai::workflow {
+
+using namespace std::chrono;
+
+std::optional<date> parse_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  auto num = [&](std::size_t at, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  year_month_day ymd{year{num(0, 4)}, month{static_cast<unsigned>(num(5, 2))}, day{static_cast<unsigned>(num(8, 2))}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd};
+}
+
+std::string format_date(date d) {
+  year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+int year_of(date d) { return static_cast<int>(year_month_day{d}.year()); }
+
+int weekday_of(date d) { return static_cast<int>(weekday{d}.iso_encoding()); }
+
+std::string weekday_name_zh(date d) {
+  static const char* names[] = {"", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"};
+  return names[weekday_of(d)];
+}
+
+namespace {
+
+std::vector<date> date_list(const boost::json::value& v, const std::string& where) {
+  std::vector<date> out;
+  if (!v.is_array()) throw calendar_error(where + " must be a list of dates");
+  for (const auto& item : v.as_array()) {
+    if (!item.is_string()) throw calendar_error(where + " must be a list of dates");
+    auto d = parse_date(item.as_string());
+    if (!d) throw calendar_error(where + ": not a date: " + std::string(item.as_string()));
+    out.push_back(*d);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<year_schedule> parse_schedules(std::string_view json) {
+  boost::system::error_code ec;
+  auto root = boost::json::parse(json, ec);
+  if (ec || !root.is_object()) throw calendar_error("the schedule must be a JSON object keyed by year");
+  std::vector<year_schedule> out;
+  for (const auto& [key, value] : root.as_object()) {
+    year_schedule y;
+    std::string k(key);
+    if (k.size() != 4 || k.find_first_not_of("0123456789") != std::string::npos)
+      throw calendar_error("not a year: " + k);
+    y.year = std::stoi(k);
+    if (!value.is_object()) throw calendar_error(k + " must be an object");
+    const auto& o = value.as_object();
+    if (!o.contains("off_days") || !o.contains("makeup_workdays"))
+      throw calendar_error(k + " needs off_days and makeup_workdays");
+    y.off_days = date_list(o.at("off_days"), k + ".off_days");
+    y.makeup_workdays = date_list(o.at("makeup_workdays"), k + ".makeup_workdays");
+    if (o.contains("papers") && o.at("papers").is_array())
+      for (const auto& p : o.at("papers").as_array())
+        if (p.is_string()) y.papers.emplace_back(p.as_string());
+    std::set<date> off(y.off_days.begin(), y.off_days.end());
+    for (auto d : y.off_days)
+      if (year_of(d) != y.year && year_of(d) != y.year - 1)
+        throw calendar_error(k + ": off day " + format_date(d) + " is outside the year");
+    for (auto d : y.makeup_workdays) {
+      if (off.count(d)) throw calendar_error(k + ": " + format_date(d) + " is both an off day and a working day");
+      if (weekday_of(d) < 6) throw calendar_error(k + ": make-up working day " + format_date(d) + " is not a weekend day");
+      if (year_of(d) != y.year && year_of(d) != y.year - 1)
+        throw calendar_error(k + ": make-up day " + format_date(d) + " is outside the year");
+    }
+    out.push_back(std::move(y));
+  }
+  return out;
+}
+
+std::string_view builtin_schedules_json() {
+  auto f = embedded::find("workflow/holidays/cn-holidays-2019-2026.json");
+  if (!f) throw calendar_error("the built-in holiday schedule is missing from the binary");
+  return *f;
+}
+
+working_calendar::working_calendar(const std::vector<year_schedule>& years) {
+  for (const auto& y : years) add(y);
+}
+
+void working_calendar::add(const year_schedule& y) {
+  years_.insert(y.year);
+  off_.insert(y.off_days.begin(), y.off_days.end());
+  makeup_.insert(y.makeup_workdays.begin(), y.makeup_workdays.end());
+}
+
+bool working_calendar::is_holiday(date d) const { return off_.count(d) > 0; }
+bool working_calendar::is_makeup_day(date d) const { return makeup_.count(d) > 0; }
+
+bool working_calendar::is_working_day(date d) const {
+  if (makeup_.count(d)) return true;
+  if (off_.count(d)) return false;
+  return weekday_of(d) <= 5;
+}
+
+bool working_calendar::is_provisional(date d) const {
+  return !years_.count(year_of(d)) && !off_.count(d) && !makeup_.count(d);
+}
+
+day_count add_working_days(const working_calendar& cal, date start, int n) {
+  if (n < 1) throw std::invalid_argument("add_working_days needs n >= 1");
+  day_count out{start, {}, {}, false};
+  date d = start;
+  for (int counted = 0; counted < n;) {
+    d += days{1};
+    if (cal.is_provisional(d)) out.provisional = true;
+    if (cal.is_working_day(d)) {
+      ++counted;
+      if (weekday_of(d) >= 6) out.makeup_days_counted.push_back(d);
+    } else if (weekday_of(d) <= 5) {
+      out.holidays_crossed.push_back(d);
+    }
+  }
+  out.end = d;
+  return out;
+}
+
+int working_days_between(const working_calendar& cal, date from, date to) {
+  int n = 0;
+  for (date d = from + days{1}; d <= to; d += days{1})
+    if (cal.is_working_day(d)) ++n;
+  return n;
+}
+
+date next_working_day_on_or_after(const working_calendar& cal, date d) {
+  while (!cal.is_working_day(d)) d += days{1};
+  return d;
+}
+
+}  // namespace gongkai::workflow

@@ -1,0 +1,189 @@
+#include "workflow/case.hpp"
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <utility>
+
+namespace gongkai::workflow {
+
+namespace {
+
+template <class E, std::size_t N>
+using names = std::array<std::pair<E, std::array<std::string_view, 2>>, N>;
+
+constexpr names<case_state, 8> state_names{{
+    {case_state::received, {"received", "已收到"}},
+    {case_state::correction_requested, {"correction_requested", "待补正"}},
+    {case_state::under_review, {"under_review", "审查办理中"}},
+    {case_state::consulting, {"consulting", "征求意见中"}},
+    {case_state::answered, {"answered", "已答复"}},
+    {case_state::appealed, {"appealed", "复议/诉讼中"}},
+    {case_state::closed, {"closed", "已归档"}},
+    {case_state::withdrawn, {"withdrawn", "已撤回"}},
+}};
+
+constexpr names<role, 4> role_names{{
+    {role::applicant, {"applicant", "申请人"}},
+    {role::staff, {"staff", "承办人"}},
+    {role::supervisor, {"supervisor", "负责人"}},
+    {role::system, {"system", "系统"}},
+}};
+
+constexpr names<event_kind, 16> event_names{{
+    {event_kind::register_case, {"register", "登记"}},
+    {event_kind::accept, {"accept", "受理"}},
+    {event_kind::request_correction, {"request_correction", "补正告知"}},
+    {event_kind::correction_received, {"correction_received", "收到补正"}},
+    {event_kind::correction_expired, {"correction_expired", "逾期未补正"}},
+    {event_kind::consult, {"consult", "征求意见"}},
+    {event_kind::consultation_answered, {"consultation_answered", "收到意见"}},
+    {event_kind::consultation_expired, {"consultation_expired", "征求意见期满"}},
+    {event_kind::request_extension, {"request_extension", "申请延期"}},
+    {event_kind::approve_extension, {"approve_extension", "批准延期"}},
+    {event_kind::refuse_extension, {"refuse_extension", "不批准延期"}},
+    {event_kind::answer, {"answer", "答复"}},
+    {event_kind::withdraw, {"withdraw", "撤回申请"}},
+    {event_kind::file_appeal, {"file_appeal", "提起复议/诉讼"}},
+    {event_kind::decide_appeal, {"decide_appeal", "复议/诉讼结果"}},
+    {event_kind::close, {"close", "归档"}},
+}};
+
+template <class E, std::size_t N>
+std::string_view name_of(const names<E, N>& table, E value, int which) {
+  for (const auto& [v, n] : table)
+    if (v == value) return n[which];
+  return "?";
+}
+
+template <class E, std::size_t N>
+std::optional<E> parse_name(const names<E, N>& table, std::string_view s) {
+  for (const auto& [v, n] : table)
+    if (n[0] == s) return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(case_state s) { return name_of(state_names, s, 0); }
+std::string_view name_zh(case_state s) { return name_of(state_names, s, 1); }
+std::optional<case_state> parse_state(std::string_view s) { return parse_name(state_names, s); }
+std::string_view to_string(role r) { return name_of(role_names, r, 0); }
+std::string_view name_zh(role r) { return name_of(role_names, r, 1); }
+std::optional<role> parse_role(std::string_view s) { return parse_name(role_names, s); }
+std::string_view to_string(event_kind e) { return name_of(event_names, e, 0); }
+std::string_view name_zh(event_kind e) { return name_of(event_names, e, 1); }
+std::optional<event_kind> parse_event(std::string_view s) { return parse_name(event_names, s); }
+
+// The 2021 annual-report format (国办公开办函〔2021〕30号), table 三, rows （一）-（六）.
+const std::vector<outcome_code>& outcome_codes() {
+  static const std::vector<outcome_code> codes = {
+      {"1", "（一）予以公开", ""},
+      {"2", "（二）部分公开", ""},
+      {"3.1", "（三）不予公开", "属于国家秘密"},
+      {"3.2", "（三）不予公开", "其他法律行政法规禁止公开"},
+      {"3.3", "（三）不予公开", "危及“三安全一稳定”"},
+      {"3.4", "（三）不予公开", "保护第三方合法权益"},
+      {"3.5", "（三）不予公开", "属于三类内部事务信息"},
+      {"3.6", "（三）不予公开", "属于四类过程性信息"},
+      {"3.7", "（三）不予公开", "属于行政执法案卷"},
+      {"3.8", "（三）不予公开", "属于行政查询事项"},
+      {"4.1", "（四）无法提供", "本机关不掌握相关政府信息"},
+      {"4.2", "（四）无法提供", "没有现成信息需要另行制作"},
+      {"4.3", "（四）无法提供", "补正后申请内容仍不明确"},
+      {"5.1", "（五）不予处理", "信访举报投诉类申请"},
+      {"5.2", "（五）不予处理", "重复申请"},
+      {"5.3", "（五）不予处理", "要求提供公开出版物"},
+      {"5.4", "（五）不予处理", "无正当理由大量反复申请"},
+      {"5.5", "（五）不予处理", "要求行政机关确认或重新出具已获取信息"},
+      {"6.1", "（六）其他处理", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"},
+      {"6.2", "（六）其他处理", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"},
+      {"6.3", "（六）其他处理", "其他"},
+  };
+  return codes;
+}
+
+const outcome_code* find_outcome(std::string_view code) {
+  for (const auto& c : outcome_codes())
+    if (c.code == code) return &c;
+  return nullptr;
+}
+
+std::string_view to_string(appeal_kind k) {
+  switch (k) {
+    case appeal_kind::reconsideration: return "reconsideration";
+    case appeal_kind::litigation: return "litigation";
+    case appeal_kind::litigation_after_reconsideration: return "litigation_after_reconsideration";
+  }
+  return "?";
+}
+
+std::optional<appeal_kind> parse_appeal_kind(std::string_view s) {
+  for (auto k : {appeal_kind::reconsideration, appeal_kind::litigation, appeal_kind::litigation_after_reconsideration})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+std::string_view to_string(appeal_result r) {
+  switch (r) {
+    case appeal_result::upheld: return "upheld";
+    case appeal_result::corrected: return "corrected";
+    case appeal_result::other: return "other";
+  }
+  return "?";
+}
+
+std::optional<appeal_result> parse_appeal_result(std::string_view s) {
+  for (auto r : {appeal_result::upheld, appeal_result::corrected, appeal_result::other})
+    if (to_string(r) == s) return r;
+  return std::nullopt;
+}
+
+std::string payload_json(const case_event& e) {
+  boost::json::object o;
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) o[key] = v;
+  };
+  text("reason", e.reason);
+  if (e.days) o["days"] = e.days;
+  text("items", e.items);
+  text("outcome", e.outcome);
+  text("legal_basis", e.legal_basis);
+  text("reply_text", e.reply_text);
+  text("withheld", e.withheld);
+  text("party", e.party);
+  text("channel", e.channel);
+  if (e.appeal) o["appeal"] = to_string(*e.appeal);
+  if (e.result) o["result"] = to_string(*e.result);
+  if (e.new_due) o["new_due"] = format_date(*e.new_due);
+  return boost::json::serialize(o);
+}
+
+case_event event_from_payload(event_kind kind, date on, role actor, std::string_view json) {
+  case_event e;
+  e.kind = kind;
+  e.on = on;
+  e.actor_role = actor;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json, ec);
+  if (ec || !v.is_object()) return e;
+  const auto& o = v.as_object();
+  auto text = [&](const char* key, std::string& out) {
+    if (auto* p = o.if_contains(key); p && p->is_string()) out = std::string(p->as_string());
+  };
+  text("reason", e.reason);
+  if (auto* p = o.if_contains("days"); p && p->is_int64()) e.days = static_cast<int>(p->as_int64());
+  text("items", e.items);
+  text("outcome", e.outcome);
+  text("legal_basis", e.legal_basis);
+  text("reply_text", e.reply_text);
+  text("withheld", e.withheld);
+  text("party", e.party);
+  text("channel", e.channel);
+  if (auto* p = o.if_contains("appeal"); p && p->is_string()) e.appeal = parse_appeal_kind(p->as_string());
+  if (auto* p = o.if_contains("result"); p && p->is_string()) e.result = parse_appeal_result(p->as_string());
+  if (auto* p = o.if_contains("new_due"); p && p->is_string()) e.new_due = parse_date(p->as_string());
+  return e;
+}
+
+}  // namespace gongkai::workflow
