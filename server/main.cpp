@@ -4,8 +4,15 @@
 #include "server/crypto.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
+#include "sql/cases.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
+#include "workflow/deadlines.hpp"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
 
 #include <iostream>
 #include <string>
@@ -28,6 +35,11 @@ commands:
   user disable NAME              disable an account and end its sessions
   user enable NAME               enable a disabled account
   user bootstrap                 create the first admin with a one-time password, if no admin exists
+  deadline --received YYYY-MM-DD [--days N] [--json] [--builtin-calendar]
+                                 the reply due date (first line) and how it was counted, on the
+                                 database's working-day calendar (or the built-in 2019-2026 one)
+  calendar import FILE           load official holiday schedules (same JSON as the built-in file);
+                                 recomputes the due dates of open cases
   version                        print the version
   help                           this text and the options
 
@@ -72,7 +84,7 @@ std::string read_password_from_stdin() {
 
 int cmd_serve(const config& cfg) {
   database db(cfg.db(), cfg.db_threads);
-  db.migrate();
+  prepare_database(db);
   auto routes = make_routes();
   server srv(cfg, routes, &db);
   srv.handle_signals();
@@ -92,7 +104,7 @@ int cmd_user(std::vector<std::string> args) {
   std::string name = action == "bootstrap" ? "admin" : take_positional(args, "user name");
   auto cfg = load_config(args, environ);
   database db(cfg.db(), 1);
-  db.migrate();
+  prepare_database(db);
   if (action == "add") {
     if (roles.empty()) roles.push_back("staff");
     auto hash = crypto::hash_password(read_password_from_stdin());
@@ -117,6 +129,68 @@ int cmd_user(std::vector<std::string> args) {
   } else {
     throw usage_error("unknown user action: " + action);
   }
+  return 0;
+}
+
+int cmd_deadline(std::vector<std::string> args) {
+  auto received_arg = take_option(args, "--received");
+  auto days_arg = take_option(args, "--days");
+  bool as_json = std::erase(args, std::string("--json")) > 0;
+  bool builtin = std::erase(args, std::string("--builtin-calendar")) > 0;
+  if (received_arg.size() != 1) throw usage_error("deadline needs --received YYYY-MM-DD");
+  auto received = workflow::parse_date(received_arg.front());
+  if (!received) throw usage_error("--received must be a date YYYY-MM-DD, got " + received_arg.front());
+  int days = 20;  // Art. 33
+  if (!days_arg.empty()) {
+    try {
+      days = std::stoi(days_arg.front());
+    } catch (const std::exception&) {
+      days = 0;
+    }
+    if (days < 1 || days > 400) throw usage_error("--days must be 1..400");
+  }
+  workflow::working_calendar cal;
+  if (builtin) {
+    cal = workflow::working_calendar(workflow::parse_schedules(workflow::builtin_schedules_json()));
+  } else {
+    auto cfg = load_config(args, environ);
+    database db(cfg.db(), 1);
+    prepare_database(db);
+    cal = calendar_store::load(db);
+  }
+  auto clock = workflow::reply_clock_from(*received, days, cal);
+  if (as_json) {
+    boost::json::array lines;
+    for (const auto& l : clock.explanation) lines.emplace_back(l);
+    std::cout << boost::json::serialize(boost::json::object{{"received", workflow::format_date(*received)},
+                                                            {"days", days},
+                                                            {"due", workflow::format_date(*clock.due)},
+                                                            {"provisional", clock.provisional},
+                                                            {"explanation", lines}})
+              << "\n";
+  } else {
+    std::cout << workflow::format_date(*clock.due) << "\n";
+    for (const auto& l : clock.explanation) std::cout << l << "\n";
+  }
+  return 0;
+}
+
+int cmd_calendar(std::vector<std::string> args) {
+  auto action = take_positional(args, "calendar action (import)");
+  if (action != "import") throw usage_error("unknown calendar action: " + action);
+  auto path = take_positional(args, "schedule file");
+  std::ifstream in(path);
+  if (!in) throw usage_error("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto years = workflow::parse_schedules(text.str());
+  auto cfg = load_config(args, environ);
+  database db(cfg.db(), 1);
+  prepare_database(db);
+  int changed = calendar_store::import(db, years, path.substr(path.find_last_of('/') + 1), unix_now_ms());
+  std::string list;
+  for (const auto& y : years) list += (list.empty() ? "" : ", ") + std::to_string(y.year);
+  std::cout << "loaded " << list << "; due dates of " << changed << " open case(s) recomputed\n";
   return 0;
 }
 
@@ -145,14 +219,20 @@ int main(int argc, char** argv) {
       auto cfg = load_config(args, environ);
       database db(cfg.db(), 1);
       int n = db.migrate();
+      calendar_store::ensure_builtin(db);
       std::cout << "applied " << n << " migration(s); schema version " << db.schema_version() << "\n";
       return 0;
     }
     if (command == "user") return cmd_user(args);
+    if (command == "deadline") return cmd_deadline(args);
+    if (command == "calendar") return cmd_calendar(args);
     std::cerr << "gongkai: unknown command '" << command << "'\n" << usage;
     return 2;
   } catch (const usage_error& e) {
     std::cerr << "gongkai: " << e.what() << "\n";
+    return 2;
+  } catch (const workflow::calendar_error& e) {
+    std::cerr << "gongkai: calendar: " << e.what() << "\n";
     return 2;
   } catch (const config_error& e) {
     std::cerr << "gongkai: configuration: " << e.what() << "\n";

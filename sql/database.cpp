@@ -39,6 +39,15 @@ connection::connection(const db_url& url) : sql(factory_for(url.kind), url.soci_
   }
 }
 
+long long row_integer(const soci::row& r, std::size_t column) {
+  switch (r.get_properties(column).get_data_type()) {
+    case soci::dt_integer: return r.get<int>(column);
+    case soci::dt_long_long: return r.get<long long>(column);
+    case soci::dt_unsigned_long_long: return static_cast<long long>(r.get<unsigned long long>(column));
+    default: throw std::runtime_error("column " + std::to_string(column) + " is not an integer");
+  }
+}
+
 long long connection::last_insert_id() {
   long long id = 0;
   if (kind == backend::sqlite) sql << "SELECT last_insert_rowid()", soci::into(id);
@@ -154,7 +163,9 @@ std::vector<migration> load_migrations(backend kind) {
     for (const auto& [from, to] : dialect)
       for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
         text.replace(pos, from.size(), to);
-    // Statements end with ';' at the end of a line; lines starting with -- are comments.
+    // Statements end with ';' at the end of a line; lines starting with -- are comments. A line that
+    // starts with @sqlite or @mysql is a one-line statement for that backend only.
+    const std::string mine = kind == backend::sqlite ? "@sqlite " : "@mysql ";
     std::string current;
     std::size_t start = 0;
     while (start < text.size()) {
@@ -164,6 +175,10 @@ std::vector<migration> load_migrations(backend kind) {
       start = end + 1;
       auto first = line.find_first_not_of(" \t\r");
       if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+      if (line[first] == '@') {
+        if (line.compare(first, mine.size(), mine) != 0) continue;
+        line = line.substr(first + mine.size());
+      }
       current += line + "\n";
       auto last = line.find_last_not_of(" \t\r");
       if (line[last] == ';') {

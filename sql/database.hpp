@@ -49,6 +49,10 @@ class connection {
 
 class database;
 
+// An integer column of a soci::row, whatever width the backend reports for it (SQLite's INTEGER
+// PRIMARY KEY is an int to SOCI, MySQL's BIGINT a long long).
+long long row_integer(const soci::row& r, std::size_t column);
+
 // Runs a prepared query that yields at most one row (a lookup by unique key); true if it found one.
 // It steps the statement to its end: on SQLite a statement left in the middle of its result keeps a
 // read snapshot open, and a later BEGIN IMMEDIATE on the same connection then fails with SQLITE_BUSY.

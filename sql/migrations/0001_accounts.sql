@@ -25,4 +25,4 @@ CREATE TABLE IF NOT EXISTS auth_sessions (
   expires_at BIGINT NOT NULL
 ) {{table_options}};
 
-CREATE INDEX idx_auth_sessions_user ON auth_sessions (user_id);
+CREATE INDEX IF NOT EXISTS idx_auth_sessions_user ON auth_sessions (user_id);

@@ -1,0 +1,348 @@
+#include "sql/cases.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <map>
+
+namespace gongkai {
+
+using namespace workflow;
+
+long long unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+constexpr std::string_view calendar_updated = "calendar_updated";
+
+// The one place a machine refusal becomes an HTTP status.
+http::http_error refusal_error(const refusal& r) {
+  switch (r.kind) {
+    case refusal_kind::not_in_state: return {http::status::conflict, "not_allowed_in_state", r.message};
+    case refusal_kind::forbidden: return {http::status::forbidden, "forbidden", r.message};
+    case refusal_kind::invalid: break;
+  }
+  return {http::status::unprocessable_entity, "rule_violated", r.message};
+}
+
+http::http_error conflict() {
+  return {http::status::conflict, "conflict", "案件已被他人更新，请刷新后重试"};
+}
+
+struct select_case {
+  std::string tracking_no;
+  long long id = 0;
+  std::string state, received_on, reply_due, concluded_on, outcome;
+  int version = 0, provisional = 0;
+  soci::indicator due_ind{}, concluded_ind{}, outcome_ind{};
+  soci::statement st;
+  explicit select_case(soci::session& s)
+      : st((s.prepare << "SELECT id, state, version, received_on, reply_due, due_provisional, concluded_on, outcome "
+                         "FROM cases WHERE tracking_no = :t",
+            soci::use(tracking_no), soci::into(id), soci::into(state), soci::into(version), soci::into(received_on),
+            soci::into(reply_due, due_ind), soci::into(provisional), soci::into(concluded_on, concluded_ind),
+            soci::into(outcome, outcome_ind))) {}
+};
+
+struct insert_transition {
+  long long case_id = 0, occurred_at = 0;
+  int seq = 0;
+  std::string event, from_state, to_state, actor_role, actor, effective_on, payload;
+  soci::indicator from_ind = soci::i_ok;
+  soci::statement st;
+  explicit insert_transition(soci::session& s)
+      : st((s.prepare << "INSERT INTO transitions (case_id, seq, event, from_state, to_state, actor_role, actor, "
+                         "occurred_at, effective_on, payload) VALUES (:c, :s, :e, :f, :t, :r, :a, :o, :d, :p)",
+            soci::use(case_id), soci::use(seq), soci::use(event), soci::use(from_state, from_ind), soci::use(to_state),
+            soci::use(actor_role), soci::use(actor), soci::use(occurred_at), soci::use(effective_on),
+            soci::use(payload))) {}
+};
+
+struct update_case {
+  std::string state, reply_due, concluded_on, outcome;
+  soci::indicator due_ind = soci::i_ok, concluded_ind = soci::i_ok, outcome_ind = soci::i_ok;
+  int provisional = 0, version = 0;
+  long long now = 0, id = 0;
+  soci::statement st;
+  explicit update_case(soci::session& s)
+      : st((s.prepare << "UPDATE cases SET state = :s, reply_due = :d, due_provisional = :p, concluded_on = :c, "
+                         "outcome = :o, version = version + 1, updated_at = :n WHERE id = :i AND version = :v",
+            soci::use(state), soci::use(reply_due, due_ind), soci::use(provisional), soci::use(concluded_on, concluded_ind),
+            soci::use(outcome, outcome_ind), soci::use(now), soci::use(id), soci::use(version))) {}
+};
+
+date must_date(const std::string& s) {
+  auto d = parse_date(s);
+  if (!d) throw std::runtime_error("stored date is malformed");
+  return *d;
+}
+
+std::optional<case_row> load_case(connection& c, const std::string& tracking_no) {
+  auto& q = c.prepared<select_case>();
+  q.tracking_no = tracking_no;
+  if (!fetch_one(q.st)) return std::nullopt;
+  case_row r;
+  r.id = q.id;
+  r.tracking_no = tracking_no;
+  auto st = parse_state(q.state);
+  if (!st) throw std::runtime_error("stored state is unknown");
+  r.state = *st;
+  r.version = q.version;
+  r.received_on = must_date(q.received_on);
+  if (q.due_ind == soci::i_ok) r.reply_due = must_date(q.reply_due);
+  r.due_provisional = q.provisional != 0;
+  if (q.concluded_ind == soci::i_ok) r.concluded_on = must_date(q.concluded_on);
+  if (q.outcome_ind == soci::i_ok) r.outcome = q.outcome;
+  return r;
+}
+
+std::vector<stored_transition> load_transitions(connection& c, long long case_id) {
+  std::vector<stored_transition> out;
+  soci::rowset<soci::row> rows =
+      (c.sql.prepare << "SELECT seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, payload "
+                        "FROM transitions WHERE case_id = :c ORDER BY seq",
+       soci::use(case_id));
+  for (const auto& row : rows) {
+    stored_transition t;
+    t.seq = static_cast<int>(row_integer(row, 0));
+    t.event = row.get<std::string>(1);
+    if (row.get_indicator(2) == soci::i_ok) t.from = parse_state(row.get<std::string>(2));
+    t.to = parse_state(row.get<std::string>(3)).value_or(case_state::received);
+    t.actor_role = row.get<std::string>(4);
+    t.actor = row.get<std::string>(5);
+    t.occurred_at_ms = row_integer(row, 6);
+    t.effective_on = must_date(row.get<std::string>(7));
+    t.payload = row.get<std::string>(8);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// The machine's history: the stored transitions that are machine events.
+case_history machine_history(const std::vector<stored_transition>& stored) {
+  case_history h;
+  for (const auto& t : stored) {
+    auto kind = parse_event(t.event);
+    if (!kind) continue;  // bookkeeping rows such as calendar_updated
+    auto r = parse_role(t.actor_role).value_or(role::system);
+    h.push_back(transition_record{static_cast<int>(h.size()) + 1, event_from_payload(*kind, t.effective_on, r, t.payload),
+                                  t.from, t.to});
+  }
+  return h;
+}
+
+void append(connection& c, long long case_id, int seq, std::string_view event, std::optional<case_state> from,
+            case_state to, const actor& who, date on, const std::string& payload, long long now_ms) {
+  auto& ins = c.prepared<insert_transition>();
+  ins.case_id = case_id;
+  ins.seq = seq;
+  ins.event = std::string(event);
+  ins.from_state = from ? std::string(to_string(*from)) : std::string();
+  ins.from_ind = from ? soci::i_ok : soci::i_null;
+  ins.to_state = std::string(to_string(to));
+  ins.actor_role = std::string(to_string(who.role));
+  ins.actor = who.name;
+  ins.occurred_at = now_ms;
+  ins.effective_on = format_date(on);
+  ins.payload = payload;
+  ins.st.execute(true);
+}
+
+// Updates the case row from the clocks; false when its version moved on (someone else acted first).
+bool store_case(connection& c, long long id, int version, case_state state, const deadlines& d, long long now_ms) {
+  auto& up = c.prepared<update_case>();
+  up.state = std::string(to_string(state));
+  up.reply_due = d.reply.due ? format_date(*d.reply.due) : std::string();
+  up.due_ind = d.reply.due ? soci::i_ok : soci::i_null;
+  up.provisional = d.reply.provisional ? 1 : 0;
+  up.concluded_on = d.concluded && d.first_concluded_on ? format_date(*d.first_concluded_on) : std::string();
+  up.concluded_ind = d.concluded && d.first_concluded_on ? soci::i_ok : soci::i_null;
+  up.outcome = d.outcome;
+  up.outcome_ind = d.outcome.empty() ? soci::i_null : soci::i_ok;
+  up.now = now_ms;
+  up.id = id;
+  up.version = version;
+  up.st.execute(true);
+  return up.st.get_affected_rows() == 1;
+}
+
+}  // namespace
+
+namespace cases {
+
+case_row create(database& db, const std::string& tracking_no, const case_event& registration, const actor& who,
+                const working_calendar& cal, long long now_ms) {
+  case_machine m(cal);
+  auto v = m.fire(registration);
+  if (!v.accepted) throw refusal_error(*v.refused);
+  const auto& clocks = m.current_deadlines();
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    if (load_case(c, tracking_no)) throw http::http_error(http::status::conflict, "duplicate", "编号已存在");
+    const std::string state(to_string(v.to)), received = format_date(registration.on);
+    const long long created = now_ms;
+    c.sql << "INSERT INTO cases (tracking_no, state, version, received_on, created_at, updated_at) "
+             "VALUES (:t, :s, 0, :r, :c, :u)",
+        soci::use(tracking_no), soci::use(state), soci::use(received), soci::use(created), soci::use(created);
+    auto id = c.last_insert_id();
+    append(c, id, 1, to_string(registration.kind), std::nullopt, v.to, who, registration.on, payload_json(registration),
+           now_ms);
+    if (!store_case(c, id, 0, v.to, clocks, now_ms)) throw conflict();
+    auto row = load_case(c, tracking_no);
+    tx.commit();
+    return *row;
+  });
+}
+
+std::optional<case_row> find(database& db, const std::string& tracking_no) {
+  return db.run(database::access::read, [&](connection& c) { return load_case(c, tracking_no); });
+}
+
+std::vector<stored_transition> transitions(database& db, long long case_id) {
+  return db.run(database::access::read, [&](connection& c) { return load_transitions(c, case_id); });
+}
+
+case_row fire(database& db, const std::string& tracking_no, std::optional<int> expected_version, const case_event& event,
+              const actor& who, const working_calendar& cal, long long now_ms) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    auto row = load_case(c, tracking_no);
+    if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请");
+    if (expected_version && *expected_version != row->version) throw conflict();
+    auto stored = load_transitions(c, row->id);
+    case_machine m(cal);
+    m.restore(row->state, machine_history(stored));
+    auto v = m.fire(event);
+    if (!v.accepted) throw refusal_error(*v.refused);
+    // The version check first: it takes the row lock, so a concurrent writer waits here and then
+    // finds the version moved on.
+    if (!store_case(c, row->id, row->version, v.to, m.current_deadlines(), now_ms)) throw conflict();
+    append(c, row->id, stored.empty() ? 1 : stored.back().seq + 1, to_string(event.kind), v.from, v.to, who, event.on,
+           payload_json(event), now_ms);
+    auto updated = load_case(c, tracking_no);
+    tx.commit();
+    return *updated;
+  });
+}
+
+int recompute_open_cases(database&, connection& c, const working_calendar& cal, const std::string& why, long long now_ms) {
+  struct open_case {
+    long long id;
+    std::string tracking_no;
+  };
+  std::vector<open_case> open;
+  {
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT id, tracking_no FROM cases WHERE state IN ('received', 'correction_requested', "
+                          "'under_review', 'consulting')");
+    for (const auto& r : rows) open.push_back({row_integer(r, 0), r.get<std::string>(1)});
+  }
+  int changed = 0;
+  const actor system{role::system, "system"};
+  for (const auto& oc : open) {
+    auto row = load_case(c, oc.tracking_no);
+    auto stored = load_transitions(c, oc.id);
+    auto clocks = compute_deadlines(machine_history(stored), cal);
+    if (clocks.reply.due == row->reply_due && clocks.reply.provisional == row->due_provisional) continue;
+    if (!store_case(c, row->id, row->version, row->state, clocks, now_ms)) throw conflict();
+    boost::json::object p{{"reason", why}};
+    p["old_due"] = row->reply_due ? boost::json::value(format_date(*row->reply_due)) : boost::json::value(nullptr);
+    p["new_due"] = clocks.reply.due ? boost::json::value(format_date(*clocks.reply.due)) : boost::json::value(nullptr);
+    p["provisional"] = clocks.reply.provisional;
+    const std::string payload = boost::json::serialize(p);
+    auto today = stored.back().effective_on;  // the recomputation does not move the case's dates
+    append(c, row->id, stored.back().seq + 1, calendar_updated, row->state, row->state, system, today, payload, now_ms);
+    ++changed;
+  }
+  return changed;
+}
+
+}  // namespace cases
+
+namespace calendar_store {
+
+namespace {
+
+working_calendar load_on(connection& c) {
+  std::map<int, year_schedule> years;
+  soci::rowset<soci::row> ys = (c.sql.prepare << "SELECT year FROM calendar_years");
+  for (const auto& r : ys) {
+    int y = static_cast<int>(row_integer(r, 0));
+    years[y].year = y;
+  }
+  soci::rowset<soci::row> days = (c.sql.prepare << "SELECT day, kind, year FROM calendar_days");
+  for (const auto& r : days) {
+    auto d = must_date(r.get<std::string>(0));
+    int year = static_cast<int>(row_integer(r, 2));
+    auto& y = years[year];
+    y.year = year;
+    (r.get<std::string>(1) == "off" ? y.off_days : y.makeup_workdays).push_back(d);
+  }
+  working_calendar cal;
+  for (const auto& [_, y] : years) cal.add(y);
+  return cal;
+}
+
+int loaded_years(database& db) {
+  return db.run(database::access::read, [](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM calendar_years", soci::into(n);
+    return n;
+  });
+}
+
+}  // namespace
+
+working_calendar load(database& db) {
+  return db.run(database::access::read, [](connection& c) { return load_on(c); });
+}
+
+int import(database& db, const std::vector<year_schedule>& years, const std::string& source, long long now_ms) {
+  std::string years_text;
+  for (const auto& y : years) years_text += (years_text.empty() ? "" : ",") + std::to_string(y.year);
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    for (const auto& y : years) {
+      c.sql << "DELETE FROM calendar_days WHERE year = :y", soci::use(y.year);
+      c.sql << "DELETE FROM calendar_years WHERE year = :y", soci::use(y.year);
+      c.sql << "INSERT INTO calendar_years (year, source, loaded_at) VALUES (:y, :s, :t)", soci::use(y.year),
+          soci::use(source), soci::use(now_ms);
+      for (const auto& [kind, list] : {std::pair<std::string, const std::vector<date>*>{"off", &y.off_days},
+                                       {"makeup", &y.makeup_workdays}}) {
+        for (auto d : *list) {
+          const std::string day = format_date(d);
+          // A day listed by two notices (a year-end bridge) keeps the last loaded notice's word.
+          c.sql << "DELETE FROM calendar_days WHERE day = :d", soci::use(day);
+          c.sql << "INSERT INTO calendar_days (day, kind, year) VALUES (:d, :k, :y)", soci::use(day), soci::use(kind),
+              soci::use(y.year);
+        }
+      }
+    }
+    // Every open case's due date under the new calendar, in the same transaction.
+    int changed = cases::recompute_open_cases(db, c, load_on(c), "calendar " + years_text + " loaded", now_ms);
+    tx.commit();
+    return changed;
+  });
+}
+
+void ensure_builtin(database& db) {
+  if (loaded_years(db) > 0) return;
+  try {
+    import(db, parse_schedules(builtin_schedules_json()), "built-in 2019-2026", unix_now_ms());
+  } catch (const soci::soci_error&) {
+    // Another instance loaded it at the same moment; only a calendar still empty is an error.
+    if (loaded_years(db) == 0) throw;
+  }
+}
+
+}  // namespace calendar_store
+
+void prepare_database(database& db) {
+  db.migrate();
+  calendar_store::ensure_builtin(db);
+}
+
+}  // namespace gongkai

@@ -1,0 +1,83 @@
+#pragma once
+// Cases and their transition log, and the calendar as stored. Every accepted event is one transaction:
+// append the transition, update the case row with a version check. A second actor working from the
+// same version gets a conflict, never a lost update or a duplicate transition.
+#include "sql/database.hpp"
+#include "workflow/case_machine.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gongkai {
+
+struct case_row {
+  long long id = 0;
+  std::string tracking_no;
+  workflow::case_state state = workflow::case_state::received;
+  int version = 0;
+  workflow::date received_on{};
+  std::optional<workflow::date> reply_due;
+  bool due_provisional = false;
+  std::optional<workflow::date> concluded_on;
+  std::string outcome;
+};
+
+struct actor {
+  workflow::role role;
+  std::string name;  // a staff user name, "applicant" or "system"
+};
+
+// One stored transition, as the timeline shows it.
+struct stored_transition {
+  int seq = 0;
+  std::string event;  // an event_kind name, or "calendar_updated" for a recomputation
+  std::optional<workflow::case_state> from;
+  workflow::case_state to{};
+  std::string actor_role;
+  std::string actor;
+  long long occurred_at_ms = 0;
+  workflow::date effective_on{};
+  std::string payload;  // JSON
+};
+
+namespace cases {
+
+// Registers a case (its register_case event is transition 1). Throws http_error 409 if the tracking
+// number exists, 422 if the machine refuses the event.
+case_row create(database& db, const std::string& tracking_no, const workflow::case_event& registration,
+                const actor& who, const workflow::working_calendar& cal, long long now_ms);
+
+std::optional<case_row> find(database& db, const std::string& tracking_no);
+std::vector<stored_transition> transitions(database& db, long long case_id);
+
+// Fires one event. With expected_version, a case that changed since is a 409 conflict. A refusal by
+// the machine is 409 (not in this state), 403 (role) or 422 (a rule), with the machine's message.
+case_row fire(database& db, const std::string& tracking_no, std::optional<int> expected_version,
+              const workflow::case_event& event, const actor& who, const workflow::working_calendar& cal,
+              long long now_ms);
+
+// Recomputes the due date of every open case under `cal`; each case whose date changes gets a
+// calendar_updated transition. Returns how many changed. Runs inside the caller's transaction.
+int recompute_open_cases(database& db, connection& c, const workflow::working_calendar& cal, const std::string& why,
+                         long long now_ms);
+
+}  // namespace cases
+
+namespace calendar_store {
+
+workflow::working_calendar load(database& db);
+// Replaces the stored schedule of each given year, then recomputes open cases; one transaction.
+// Returns the number of cases whose due date changed.
+int import(database& db, const std::vector<workflow::year_schedule>& years, const std::string& source, long long now_ms);
+// Loads the built-in 2019-2026 schedule into an empty calendar (first start).
+void ensure_builtin(database& db);
+
+}  // namespace calendar_store
+
+// Migrations plus the built-in calendar: what every command does before touching data.
+void prepare_database(database& db);
+
+long long unix_now_ms();
+
+}  // namespace gongkai
