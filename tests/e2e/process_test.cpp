@@ -242,3 +242,59 @@ TEST_CASE("while MariaDB is down the server answers 503 with Retry-After and rec
   test::http_client c(port);
   CHECK(login(c));
 }
+
+TEST_CASE("gongkai deadline prints the due date first, then how it was counted", "[process]") {
+  test::scratch_database s;
+  auto [code, out] = test::run_gongkai({"deadline", "--received", "2026-09-25", "--db", s.url()});
+  REQUIRE(code == 0);
+  CHECK(out.substr(0, out.find('\n')) == "2026-10-29");
+  CHECK(out.find("2026-10-01") != std::string::npos);
+  CHECK(out.find("调休上班日（计入）：2026-10-10") != std::string::npos);
+
+  // Every receipt date in 2019-2026 gets a working day, and never an earlier one for a later receipt.
+  std::string previous;
+  for (const char* received : {"2019-01-02", "2019-02-01", "2020-01-23", "2021-09-30", "2022-12-30", "2023-04-28",
+                               "2024-09-13", "2025-01-24", "2026-02-13", "2026-12-31"}) {
+    auto [c, o] = test::run_gongkai({"deadline", "--received", received, "--builtin-calendar"});
+    REQUIRE(c == 0);
+    auto due = o.substr(0, o.find('\n'));
+    CHECK(due.size() == 10);
+    CHECK(due > previous);
+    previous = due;
+  }
+  auto [jc, json] = test::run_gongkai({"deadline", "--received", "2026-12-20", "--days", "20", "--json", "--builtin-calendar"});
+  REQUIRE(jc == 0);
+  auto v = boost::json::parse(json);
+  CHECK(v.at("due") == "2027-01-15");
+  CHECK(v.at("provisional") == true);
+  CHECK(v.at("explanation").as_array().size() >= 2);
+  auto [pc, plain] = test::run_gongkai({"deadline", "--received", "2027-03-01", "--builtin-calendar"});
+  CHECK(plain.starts_with("2027-03-29\n"));
+  CHECK(plain.find("provisional") != std::string::npos);
+  auto short_period = test::run_gongkai({"deadline", "--received", "2026-09-25", "--days", "7", "--builtin-calendar"});
+  CHECK(short_period.second.starts_with("2026-10-12\n"));
+  CHECK(test::run_gongkai({"deadline", "--received", "2026-02-30", "--builtin-calendar"}).first == 2);
+  CHECK(test::run_gongkai({"deadline", "--received", "2026-02-03", "--days", "0", "--builtin-calendar"}).first == 2);
+}
+
+TEST_CASE("gongkai calendar import loads a year and the deadline command follows it", "[process]") {
+  test::scratch_database s;
+  CHECK(test::run_gongkai({"deadline", "--received", "2026-12-20", "--db", s.url()}).second.starts_with("2027-01-15\n"));
+  const std::string file = test::temp_dir() + "/cn-holidays-2027.json";
+  {
+    std::ofstream f(file);
+    f << R"({"2027": {"off_days": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"], "makeup_workdays": []}})";
+  }
+  auto [code, out] = test::run_gongkai({"calendar", "import", file, "--db", s.url()});
+  REQUIRE(code == 0);
+  CHECK(out.find("loaded 2027") != std::string::npos);
+  auto after = test::run_gongkai({"deadline", "--received", "2026-12-20", "--db", s.url()}).second;
+  CHECK(after.starts_with("2027-01-19\n"));  // 01-01..01-04 off
+  CHECK(after.find("provisional") == std::string::npos);
+  const std::string bad = test::temp_dir() + "/bad.json";
+  {
+    std::ofstream f(bad);
+    f << R"({"2027": {"off_days": ["2027-13-01"], "makeup_workdays": []}})";
+  }
+  CHECK(test::run_gongkai({"calendar", "import", bad, "--db", s.url()}).first == 2);
+}
