@@ -103,7 +103,9 @@ po::options_description options(config& c, std::string& config_file, long long (
       ("write-timeout-ms", po::value(&ms[2]), "time to send a response")
       ("shutdown-timeout-ms", po::value(&ms[3]), "grace period for in-flight requests on SIGTERM")
       ("retry-after-s", po::value(&ms[4]), "Retry-After seconds while the database is down")
-      ("secure-cookies", po::value(&c.secure_cookies), "mark cookies Secure (behind TLS)");
+      ("secure-cookies", po::value(&c.secure_cookies), "mark cookies Secure (behind TLS)")
+      ("filing-limit", po::value(&c.filing_limit), "applications per client address per hour")
+      ("lookup-limit", po::value(&c.lookup_limit), "status look-ups per client address per 10 minutes");
   return d;
 }
 
@@ -177,6 +179,7 @@ config load_config(const std::vector<std::string>& args, char** environ_ptr) {
   if (c.db_threads == 0 || c.db_threads > 256) throw config_error("--db-threads must be 1..256");
   if (c.header_limit < 1024) throw config_error("--header-limit must be at least 1024");
   if (c.body_limit < 1024) throw config_error("--body-limit must be at least 1024");
+  if (c.filing_limit < 1 || c.lookup_limit < 1) throw config_error("--filing-limit and --lookup-limit must be positive");
   if (c.pipeline_limit == 0) throw config_error("--pipeline-limit must be at least 1");
   (void)c.db();  // validate the URL now
   return c;

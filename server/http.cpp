@@ -80,7 +80,11 @@ response error_response(unsigned version, bool keep_alive, std::string_view targ
     boost::json::object err{{"code", e.code}, {"message", e.what()}};
     if (!e.fields.empty()) {
       boost::json::object f;
-      for (const auto& [k, v] : e.fields) f[k] = v;
+      for (const auto& [k, v] : e.fields) {
+        auto code = e.field_codes.find(k);
+        if (code == e.field_codes.end()) f[k] = v;
+        else f[k] = boost::json::object{{"code", code->second}, {"message", v}};
+      }
       err["fields"] = std::move(f);
     }
     res = make(version, keep_alive, e.status, boost::json::serialize(boost::json::object{{"error", err}}),

@@ -25,6 +25,7 @@ struct http_error : std::runtime_error {
   http::status status;
   std::string code;                           // machine-readable, e.g. "not_found"
   std::map<std::string, std::string> fields;  // per-field messages for validation errors
+  std::map<std::string, std::string> field_codes;  // per-field machine codes (API), where known
   std::string allow;                          // for 405
   http_error(http::status s, std::string c, const std::string& message,
              std::map<std::string, std::string> f = {})

@@ -4,6 +4,7 @@
 #include "server/crypto.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
+#include "sql/applications.hpp"
 #include "sql/cases.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
@@ -86,7 +87,9 @@ int cmd_serve(const config& cfg) {
   database db(cfg.db(), cfg.db_threads);
   prepare_database(db);
   auto routes = make_routes();
-  server srv(cfg, routes, &db);
+  calendar_cache calendar;
+  services svc{&db, &calendar, shared_secret(db, "form_key")};
+  server srv(cfg, routes, svc);
   srv.handle_signals();
   auto port = srv.start();
   std::cout << "gongkai " << GONGKAI_VERSION << " listening on http://" << cfg.listen_address << ":" << port

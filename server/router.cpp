@@ -57,7 +57,8 @@ router::match router::find(http::verb method, std::string_view path) const {
   return m;
 }
 
-http::response router::dispatch(const match& m, const http::request& req, const config& cfg, database* db) const {
+http::response router::dispatch(const match& m, const http::request& req, const config& cfg, const services& svc,
+                                std::string_view client) const {
   http::response res;
   try {
     if (!m.found) {
@@ -68,7 +69,8 @@ http::response router::dispatch(const match& m, const http::request& req, const 
       }
       throw http::http_error(http::status::not_found, "not_found", "您访问的页面不存在");
     }
-    request_context ctx{req, http::path_of(req.target()), m.params, cfg, db};
+    database* db = m.found->where == run_on::db ? svc.db : nullptr;
+    request_context ctx{req, http::path_of(req.target()), m.params, cfg, db, svc, client};
     res = m.found->handler(ctx);
   } catch (const http::http_error& e) {
     res = http::error_response(req, e);

@@ -12,7 +12,15 @@
 namespace gongkai {
 
 class database;
+class calendar_cache;
 struct config;
+
+// What handlers may use besides the request, built once at start.
+struct services {
+  database* db = nullptr;                // null in tests of handlers that need none
+  calendar_cache* calendar = nullptr;    // the stored working-day calendar
+  std::string form_key;                  // signs anti-forgery tokens; the same on every instance
+};
 
 // What a handler gets: the request, the captured path parameters and the services it may use.
 struct request_context {
@@ -21,6 +29,8 @@ struct request_context {
   std::map<std::string, std::string, std::less<>> params;  // {name} segments of the pattern
   const config& cfg;
   database* db;  // null for routes that run on the I/O thread
+  const services& svc;
+  std::string_view client;  // the peer's address (for rate limits; never logged)
 };
 
 using handler_fn = std::function<http::response(request_context&)>;
@@ -51,7 +61,8 @@ class router {
   // Runs the matched handler (or produces 404/405) and turns every failure into a response: an
   // http_error becomes its status, unavailable_error 503 with Retry-After, anything else a bare 500.
   // HEAD gets the GET response without its body.
-  http::response dispatch(const match& m, const http::request& req, const config& cfg, database* db) const;
+  http::response dispatch(const match& m, const http::request& req, const config& cfg, const services& svc,
+                          std::string_view client = {}) const;
 
  private:
   std::vector<route> routes_;

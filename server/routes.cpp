@@ -1,6 +1,7 @@
 // The route table and the platform's handlers (health, readiness, static files, staff sessions).
 #include "server/routes.hpp"
 
+#include "server/citizen.hpp"
 #include "server/config.hpp"
 #include "server/embedded.hpp"
 #include "server/templates.hpp"
@@ -134,6 +135,7 @@ router make_routes() {
   r.add(verb::post,   "/api/v1/session",    run_on::db, login);
   r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
+  citizen::add_routes(r);
   return r;
 }
 

@@ -30,12 +30,12 @@ using clock_type = std::chrono::steady_clock;
 class http_session;
 
 struct server::impl {
-  impl(const config& c, const router& r, database* d) : cfg(c), routes(r), db(d), ioc(static_cast<int>(c.io_threads)),
+  impl(const config& c, const router& r, const services& s) : cfg(c), routes(r), svc(s), ioc(static_cast<int>(c.io_threads)),
       acceptor(net::make_strand(ioc)), signals(ioc), shutdown_timer(ioc), workers(c.db_threads) {}
 
   const config& cfg;
   const router& routes;
-  database* db;
+  const services& svc;
 
   // Declared before the io_context: handlers destroyed with it may still deregister sessions.
   std::mutex sessions_mutex;
@@ -58,7 +58,11 @@ struct server::impl {
 // One connection. Everything it owns is touched only on its strand.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(tcp::socket&& socket, server::impl& srv) : stream_(std::move(socket)), srv_(srv) {}
+  http_session(tcp::socket&& socket, server::impl& srv) : stream_(std::move(socket)), srv_(srv) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = peer.address().to_string();
+  }
   ~http_session() { srv_.session_closed(this); }
 
   void run() {
@@ -174,12 +178,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (!req->keep_alive()) closing_ = true;
     auto match = srv_.routes.find(req->method(), path);
     if (!match.found || match.found->where == run_on::io) {
-      complete(seq, srv_.routes.dispatch(match, *req, srv_.cfg, nullptr));
+      complete(seq, srv_.routes.dispatch(match, *req, srv_.cfg, srv_.svc, client_));
       return;
     }
     // Database work leaves the I/O thread; the response comes back through the strand.
     net::post(srv_.workers, [self = shared_from_this(), req, match = std::move(match), seq]() mutable {
-      auto res = self->srv_.routes.dispatch(match, *req, self->srv_.cfg, self->srv_.db);
+      auto res = self->srv_.routes.dispatch(match, *req, self->srv_.cfg, self->srv_.svc, self->client_);
       net::post(self->stream_.get_executor(), [self, seq, res = std::move(res)]() mutable {
         self->complete(seq, std::move(res));
       });
@@ -256,6 +260,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
   beast::tcp_stream stream_;
   server::impl& srv_;
+  std::string client_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string target_hint_;
@@ -317,7 +322,8 @@ void server::impl::begin_stop() {
   for (auto& s : live) s->stop();
 }
 
-server::server(const config& cfg, const router& routes, database* db) : impl_(std::make_unique<impl>(cfg, routes, db)) {}
+server::server(const config& cfg, const router& routes, const services& svc)
+    : impl_(std::make_unique<impl>(cfg, routes, svc)) {}
 
 server::~server() {
   stop();

@@ -14,7 +14,7 @@ class database;
 
 class server {
  public:
-  server(const config& cfg, const router& routes, database* db);
+  server(const config& cfg, const router& routes, const services& svc);
   ~server();
 
   // Binds and starts accepting; returns the bound port (the configured one, or the kernel's pick for 0).

@@ -121,8 +121,9 @@ std::vector<stored_transition> load_transitions(connection& c, long long case_id
   return out;
 }
 
-// The machine's history: the stored transitions that are machine events.
-case_history machine_history(const std::vector<stored_transition>& stored) {
+}  // namespace
+
+case_history cases::machine_history(const std::vector<stored_transition>& stored) {
   case_history h;
   for (const auto& t : stored) {
     auto kind = parse_event(t.event);
@@ -133,6 +134,8 @@ case_history machine_history(const std::vector<stored_transition>& stored) {
   }
   return h;
 }
+
+namespace {
 
 void append(connection& c, long long case_id, int seq, std::string_view event, std::optional<case_state> from,
             case_state to, const actor& who, date on, const std::string& payload, long long now_ms) {
@@ -173,29 +176,35 @@ bool store_case(connection& c, long long id, int version, case_state state, cons
 
 namespace cases {
 
-case_row create(database& db, const std::string& tracking_no, const case_event& registration, const actor& who,
-                const working_calendar& cal, long long now_ms) {
+case_row create_in(connection& c, const std::string& tracking_no, const case_event& registration, const actor& who,
+                   const working_calendar& cal, long long now_ms) {
   case_machine m(cal);
   auto v = m.fire(registration);
   if (!v.accepted) throw refusal_error(*v.refused);
-  const auto& clocks = m.current_deadlines();
+  if (load_case(c, tracking_no)) throw http::http_error(http::status::conflict, "duplicate", "编号已存在");
+  const std::string state(to_string(v.to)), received = format_date(registration.on);
+  const long long created = now_ms;
+  c.sql << "INSERT INTO cases (tracking_no, state, version, received_on, created_at, updated_at) "
+           "VALUES (:t, :s, 0, :r, :c, :u)",
+      soci::use(tracking_no), soci::use(state), soci::use(received), soci::use(created), soci::use(created);
+  auto id = c.last_insert_id();
+  append(c, id, 1, to_string(registration.kind), std::nullopt, v.to, who, registration.on, payload_json(registration),
+         now_ms);
+  if (!store_case(c, id, 0, v.to, m.current_deadlines(), now_ms)) throw conflict();
+  return *load_case(c, tracking_no);
+}
+
+case_row create(database& db, const std::string& tracking_no, const case_event& registration, const actor& who,
+                const working_calendar& cal, long long now_ms) {
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
-    if (load_case(c, tracking_no)) throw http::http_error(http::status::conflict, "duplicate", "编号已存在");
-    const std::string state(to_string(v.to)), received = format_date(registration.on);
-    const long long created = now_ms;
-    c.sql << "INSERT INTO cases (tracking_no, state, version, received_on, created_at, updated_at) "
-             "VALUES (:t, :s, 0, :r, :c, :u)",
-        soci::use(tracking_no), soci::use(state), soci::use(received), soci::use(created), soci::use(created);
-    auto id = c.last_insert_id();
-    append(c, id, 1, to_string(registration.kind), std::nullopt, v.to, who, registration.on, payload_json(registration),
-           now_ms);
-    if (!store_case(c, id, 0, v.to, clocks, now_ms)) throw conflict();
-    auto row = load_case(c, tracking_no);
+    auto row = create_in(c, tracking_no, registration, who, cal, now_ms);
     tx.commit();
-    return *row;
+    return row;
   });
 }
+
+std::optional<case_row> find_on(connection& c, const std::string& tracking_no) { return load_case(c, tracking_no); }
 
 std::optional<case_row> find(database& db, const std::string& tracking_no) {
   return db.run(database::access::read, [&](connection& c) { return load_case(c, tracking_no); });
@@ -339,6 +348,24 @@ void ensure_builtin(database& db) {
 }
 
 }  // namespace calendar_store
+
+std::shared_ptr<const working_calendar> calendar_cache::get(database& db) {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (calendar_ && now - checked_ < std::chrono::seconds(5)) return calendar_;
+  auto stamp = db.run(database::access::read, [](connection& c) {
+    long long n = 0, latest = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT COUNT(*), MAX(loaded_at) FROM calendar_years", soci::into(n), soci::into(latest, ind);
+    return std::to_string(n) + "/" + (ind == soci::i_ok ? std::to_string(latest) : "-");
+  });
+  if (!calendar_ || stamp != stamp_) {
+    calendar_ = std::make_shared<const working_calendar>(calendar_store::load(db));
+    stamp_ = stamp;
+  }
+  checked_ = now;
+  return calendar_;
+}
 
 void prepare_database(database& db) {
   db.migrate();

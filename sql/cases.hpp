@@ -5,6 +5,9 @@
 #include "sql/database.hpp"
 #include "workflow/case_machine.hpp"
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,12 +46,20 @@ struct stored_transition {
 
 namespace cases {
 
+// The machine's history: the stored transitions that are machine events (bookkeeping rows skipped).
+workflow::case_history machine_history(const std::vector<stored_transition>& stored);
+
 // Registers a case (its register_case event is transition 1). Throws http_error 409 if the tracking
 // number exists, 422 if the machine refuses the event.
 case_row create(database& db, const std::string& tracking_no, const workflow::case_event& registration,
                 const actor& who, const workflow::working_calendar& cal, long long now_ms);
 
+// The same, inside the caller's write transaction on `c`.
+case_row create_in(connection& c, const std::string& tracking_no, const workflow::case_event& registration,
+                   const actor& who, const workflow::working_calendar& cal, long long now_ms);
+
 std::optional<case_row> find(database& db, const std::string& tracking_no);
+std::optional<case_row> find_on(connection& c, const std::string& tracking_no);
 std::vector<stored_transition> transitions(database& db, long long case_id);
 
 // Fires one event. With expected_version, a case that changed since is a 409 conflict. A refusal by
@@ -74,6 +85,19 @@ int import(database& db, const std::vector<workflow::year_schedule>& years, cons
 void ensure_builtin(database& db);
 
 }  // namespace calendar_store
+
+// The stored calendar, shared by the request threads: reloaded when another instance (or a command)
+// has loaded a schedule, checked at most every few seconds.
+class calendar_cache {
+ public:
+  std::shared_ptr<const workflow::working_calendar> get(database& db);
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const workflow::working_calendar> calendar_;
+  std::string stamp_;
+  std::chrono::steady_clock::time_point checked_{};
+};
 
 // Migrations plus the built-in calendar: what every command does before touching data.
 void prepare_database(database& db);

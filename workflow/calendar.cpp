@@ -36,6 +36,12 @@ int year_of(date d) { return static_cast<int>(year_month_day{d}.year()); }
 
 int weekday_of(date d) { return static_cast<int>(weekday{d}.iso_encoding()); }
 
+date china_date(long long unix_seconds) {
+  long long local = unix_seconds + 8 * 3600;
+  long long day_number = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+  return date{days{day_number}};
+}
+
 std::string weekday_name_zh(date d) {
   static const char* names[] = {"", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"};
   return names[weekday_of(d)];

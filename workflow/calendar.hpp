@@ -20,6 +20,8 @@ std::string format_date(date d);                       // "YYYY-MM-DD"
 int year_of(date d);
 int weekday_of(date d);  // 1 = Monday ... 7 = Sunday
 std::string weekday_name_zh(date d);  // 星期一 ...
+// The local calendar date in China (UTC+8, no daylight saving) of a Unix time in seconds.
+date china_date(long long unix_seconds);
 
 struct calendar_error : std::runtime_error {
   using std::runtime_error::runtime_error;

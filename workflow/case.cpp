@@ -147,6 +147,7 @@ std::string payload_json(const case_event& e) {
   text("reason", e.reason);
   if (e.days) o["days"] = e.days;
   text("items", e.items);
+  text("text", e.text);
   text("outcome", e.outcome);
   text("legal_basis", e.legal_basis);
   text("reply_text", e.reply_text);
@@ -174,6 +175,7 @@ case_event event_from_payload(event_kind kind, date on, role actor, std::string_
   text("reason", e.reason);
   if (auto* p = o.if_contains("days"); p && p->is_int64()) e.days = static_cast<int>(p->as_int64());
   text("items", e.items);
+  text("text", e.text);
   text("outcome", e.outcome);
   text("legal_basis", e.legal_basis);
   text("reply_text", e.reply_text);

@@ -86,6 +86,7 @@ struct case_event {
   std::string reason;         // extension, refusal, withdrawal, internal reason
   int days = 0;               // extension: working days asked; correction: period (0 = default); reopen: new period
   std::string items;          // correction: every item to correct (一次性告知)
+  std::string text;           // correction_received: what the applicant supplied
   std::string outcome;        // answer: outcome code
   std::string legal_basis;    // answer
   std::string reply_text;     // answer

@@ -20,7 +20,8 @@ http::response call(const router& r, http::verb method, const std::string& targe
   req.body() = body;
   req.prepare_payload();
   auto m = r.find(method, http::path_of(target));
-  return r.dispatch(m, req, cfg, nullptr);
+  static const services none;
+  return r.dispatch(m, req, cfg, none);
 }
 
 boost::json::object error_of(const http::response& res) {

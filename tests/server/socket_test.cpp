@@ -51,7 +51,8 @@ struct running_server {
   config cfg = test_config();
   std::atomic<int> slow_started{0};
   router routes = test_routes(slow_started);
-  server srv{cfg, routes, nullptr};
+  services svc;
+  server srv{cfg, routes, svc};
   std::uint16_t port = srv.start();
 };
 

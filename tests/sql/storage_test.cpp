@@ -155,7 +155,8 @@ TEST_CASE("GET /readyz reports the schema when the database answers", "[storage]
   config cfg;
   auto routes = make_routes();
   http::request req{http::verb::get, "/readyz", 11};
-  auto res = routes.dispatch(routes.find(req.method(), "/readyz"), req, cfg, &db);
+  services svc{&db};
+  auto res = routes.dispatch(routes.find(req.method(), "/readyz"), req, cfg, svc);
   CHECK(res.result() == http::status::ok);
   CHECK(boost::json::parse(res.body()).at("schema_version").as_int64() == db.schema_version());
 }
@@ -166,6 +167,7 @@ TEST_CASE("login over the route table opens a session that whoami accepts", "[st
   db.migrate();
   users::create(db, "clerk", "李雷", crypto::hash_password(strong_password), {"staff"}, false);
   config cfg;
+  services svc{&db};
   auto routes = make_routes();
   auto call = [&](http::verb v, const std::string& body, const std::string& token) {
     http::request req{v, "/api/v1/session", 11};
@@ -173,7 +175,7 @@ TEST_CASE("login over the route table opens a session that whoami accepts", "[st
     if (!token.empty()) req.set(boost::beast::http::field::authorization, "Bearer " + token);
     req.body() = body;
     req.prepare_payload();
-    return routes.dispatch(routes.find(v, "/api/v1/session"), req, cfg, &db);
+    return routes.dispatch(routes.find(v, "/api/v1/session"), req, cfg, svc);
   };
   CHECK(call(http::verb::post, R"({"username":"clerk","password":"nope"})", "").result() == http::status::unauthorized);
   auto missing = call(http::verb::post, R"({"username":"clerk"})", "");

@@ -1,0 +1,190 @@
+#include "sql/applications.hpp"
+
+#include "server/crypto.hpp"
+
+#include <sodium.h>
+
+#include <cstdio>
+
+namespace gongkai {
+
+using namespace workflow;
+
+namespace applications {
+
+bool consume_nonce(connection& c, const std::string& nonce, long long now_s) {
+  int used = 0;
+  c.sql << "SELECT COUNT(*) FROM used_form_tokens WHERE nonce = :n", soci::use(nonce), soci::into(used);
+  if (used) return false;
+  // The primary key settles a race between instances: the second insert fails.
+  c.sql << "INSERT INTO used_form_tokens (nonce, used_at) VALUES (:n, :t)", soci::use(nonce), soci::use(now_s);
+  return true;
+}
+
+std::string next_tracking_number(connection& c, int year) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    soci::statement up = (c.sql.prepare << "UPDATE tracking_counters SET last_number = last_number + 1 WHERE year = :y",
+                          soci::use(year));
+    up.execute(true);
+    if (up.get_affected_rows() == 1) {
+      int n = 0;
+      c.sql << "SELECT last_number FROM tracking_counters WHERE year = :y", soci::use(year), soci::into(n);
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%04d-%06d", year, n);
+      return buf;
+    }
+    try {
+      c.sql << "INSERT INTO tracking_counters (year, last_number) VALUES (:y, 0)", soci::use(year);
+    } catch (const soci::soci_error&) {
+      // Another instance created the year's row first; take a number from it.
+    }
+  }
+  throw std::runtime_error("could not take a tracking number");
+}
+
+filed file(database& db, const application& app, const std::string& channel, date received_on,
+           const std::string& form_nonce, const actor& who, const working_calendar& cal, long long now_ms) {
+  filed out;
+  out.access_code = crypto::new_access_code();
+  const std::string code_hash = crypto::access_code_hash(out.access_code);
+  case_event registration;
+  registration.kind = event_kind::register_case;
+  registration.on = received_on;
+  registration.actor_role = who.role;
+  registration.channel = channel;
+  out.row = db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    if (!form_nonce.empty() && !consume_nonce(c, form_nonce, now_ms / 1000))
+      throw http::http_error(http::status::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
+    auto row = cases::create_in(c, next_tracking_number(c, year_of(received_on)), registration, who, cal, now_ms);
+    auto opt = [](const std::string& v) { return v.empty() ? soci::i_null : soci::i_ok; };
+    soci::indicator id_type_i = opt(app.id_type), id_i = opt(app.id_number), cc_i = opt(app.credit_code),
+                    cp_i = opt(app.contact_person), email_i = opt(app.email);
+    const std::string category(to_string(app.category));
+    c.sql << "INSERT INTO applications (case_id, category, name, id_type, id_number, credit_code, contact_person, phone, "
+             "email, address, description, info_form, delivery, channel, access_code_hash, created_at) VALUES "
+             "(:c, :cat, :n, :it, :id, :cc, :cp, :ph, :em, :ad, :de, :f, :dl, :ch, :h, :t)",
+        soci::use(row.id), soci::use(category), soci::use(app.name), soci::use(app.id_type, id_type_i),
+        soci::use(app.id_number, id_i), soci::use(app.credit_code, cc_i), soci::use(app.contact_person, cp_i),
+        soci::use(app.phone), soci::use(app.email, email_i), soci::use(app.address), soci::use(app.description),
+        soci::use(app.info_form), soci::use(app.delivery), soci::use(channel), soci::use(code_hash), soci::use(now_ms);
+    tx.commit();
+    return row;
+  });
+  return out;
+}
+
+namespace {
+
+struct select_code_hash {
+  std::string tracking_no, hash;
+  soci::statement st;
+  explicit select_code_hash(soci::session& s)
+      : st((s.prepare << "SELECT a.access_code_hash FROM applications a JOIN cases c ON c.id = a.case_id "
+                         "WHERE c.tracking_no = :t",
+            soci::use(tracking_no), soci::into(hash))) {}
+};
+
+}  // namespace
+
+std::optional<case_row> find_for_applicant(database& db, const std::string& tracking_no, const std::string& access_code) {
+  const std::string typed = crypto::access_code_hash(access_code);
+  return db.run(database::access::read, [&](connection& c) -> std::optional<case_row> {
+    auto& q = c.prepared<select_code_hash>();
+    q.tracking_no = tracking_no;
+    bool found = fetch_one(q.st);
+    // Compare in constant time, and against a dummy when the number is unknown.
+    const std::string stored = found && q.hash.size() == typed.size() ? q.hash : std::string(typed.size(), '0');
+    bool match = sodium_memcmp(stored.data(), typed.data(), typed.size()) == 0;
+    if (!found || !match) return std::nullopt;
+    return cases::find_on(c, tracking_no);
+  });
+}
+
+std::optional<application> details(database& db, long long case_id) {
+  return db.run(database::access::read, [&](connection& c) -> std::optional<application> {
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT category, name, id_type, id_number, credit_code, contact_person, phone, email, address, "
+                          "description, info_form, delivery FROM applications WHERE case_id = :c",
+         soci::use(case_id));
+    for (const auto& r : rows) {
+      auto text = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
+      application a;
+      a.category = parse_category(text(0)).value_or(applicant_category::other);
+      a.name = text(1);
+      a.id_type = text(2);
+      a.id_number = text(3);
+      a.credit_code = text(4);
+      a.contact_person = text(5);
+      a.phone = text(6);
+      a.email = text(7);
+      a.address = text(8);
+      a.description = text(9);
+      a.info_form = text(10);
+      a.delivery = text(11);
+      return a;
+    }
+    return std::nullopt;
+  });
+}
+
+}  // namespace applications
+
+namespace rate_limit {
+
+bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds, long long now_s) {
+  const std::string bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
+  const long long window = now_s - now_s % window_seconds;
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    long long start = 0;
+    int hits = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT window_start, hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(start, ind),
+        soci::into(hits);
+    bool allowed = true;
+    if (ind != soci::i_ok) {
+      try {
+        c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1)", soci::use(bucket),
+            soci::use(window);
+      } catch (const soci::soci_error&) {
+        // Another instance counted this client's first hit at the same moment; count on its row.
+        c.sql << "UPDATE rate_limits SET hits = hits + 1 WHERE bucket = :b", soci::use(bucket);
+      }
+    } else if (start != window) {
+      c.sql << "UPDATE rate_limits SET window_start = :w, hits = 1 WHERE bucket = :b", soci::use(window), soci::use(bucket);
+    } else if (hits >= limit) {
+      allowed = false;
+    } else {
+      c.sql << "UPDATE rate_limits SET hits = hits + 1 WHERE bucket = :b", soci::use(bucket);
+    }
+    tx.commit();
+    return allowed;
+  });
+}
+
+}  // namespace rate_limit
+
+std::string shared_secret(database& db, const std::string& name) {
+  auto read = [&]() -> std::optional<std::string> {
+    return db.run(database::access::read, [&](connection& c) -> std::optional<std::string> {
+      std::string v;
+      soci::indicator ind;
+      c.sql << "SELECT value FROM secrets WHERE name = :n", soci::use(name), soci::into(v, ind);
+      if (!c.sql.got_data() || ind != soci::i_ok) return std::nullopt;
+      return v;
+    });
+  };
+  if (auto v = read()) return *v;
+  try {
+    const std::string value = crypto::new_secret_key();
+    db.run(database::access::write, [&](connection& c) {
+      c.sql << "INSERT INTO secrets (name, value) VALUES (:n, :v)", soci::use(name), soci::use(value);
+    });
+  } catch (const soci::soci_error&) {
+    // Another instance created it first: use theirs.
+  }
+  return *read();
+}
+
+}  // namespace gongkai

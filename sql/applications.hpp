@@ -1,0 +1,51 @@
+#pragma once
+// Filing and following an application: tracking numbers, access codes, the applicant's view of a case,
+// rate limits and single-use anti-forgery tokens. Everything here is safe on many instances.
+#include "sql/cases.hpp"
+#include "workflow/application.hpp"
+
+#include <optional>
+#include <string>
+
+namespace gongkai {
+
+namespace applications {
+
+struct filed {
+  case_row row;
+  std::string access_code;  // shown to the applicant once; only its hash is stored
+};
+
+// Files an application in one transaction: consumes the anti-forgery nonce (when given; a nonce used
+// before is refused with 403 "form_replayed"), takes the next tracking number of the receipt year,
+// registers the case and stores the application with the access code's hash.
+filed file(database& db, const workflow::application& app, const std::string& channel, workflow::date received_on,
+           const std::string& form_nonce, const actor& who, const workflow::working_calendar& cal, long long now_ms);
+
+// The case, if the tracking number exists and the access code is its code. A wrong code and an unknown
+// number are indistinguishable to the caller.
+std::optional<case_row> find_for_applicant(database& db, const std::string& tracking_no, const std::string& access_code);
+
+std::optional<workflow::application> details(database& db, long long case_id);
+
+// Marks a form nonce used, inside the caller's transaction; false if it was used before.
+bool consume_nonce(connection& c, const std::string& nonce, long long now_s);
+
+// "2026-000123": the receipt year and that year's next number, under the counter row's lock.
+std::string next_tracking_number(connection& c, int year);
+
+}  // namespace applications
+
+namespace rate_limit {
+
+// Counts one hit for (purpose, client) in a fixed window; false when the limit is already reached.
+// The client address is stored only as a hash.
+bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+           long long now_s);
+
+}  // namespace rate_limit
+
+// A secret shared by every instance, created on first use (e.g. the anti-forgery key).
+std::string shared_secret(database& db, const std::string& name);
+
+}  // namespace gongkai
