@@ -41,6 +41,9 @@ commands:
                                  database's working-day calendar (or the built-in 2019-2026 one)
   calendar import FILE           load official holiday schedules (same JSON as the built-in file);
                                  recomputes the due dates of open cases
+  case event NO EVENT --as ROLE:NAME [--on YYYY-MM-DD] [--payload JSON] [--version N]
+                                 fire one event on a case, with the same rules and log as the
+                                 pages (for office scripts and operators); prints the new state
   version                        print the version
   help                           this text and the options
 
@@ -197,6 +200,34 @@ int cmd_calendar(std::vector<std::string> args) {
   return 0;
 }
 
+int cmd_case(std::vector<std::string> args) {
+  auto action = take_positional(args, "case action (event)");
+  if (action != "event") throw usage_error("unknown case action: " + action);
+  auto tracking_no = take_positional(args, "tracking number");
+  auto event_name = take_positional(args, "event name");
+  auto as = take_option(args, "--as");
+  auto on = take_option(args, "--on");
+  auto payload = take_option(args, "--payload");
+  auto version = take_option(args, "--version");
+  auto kind = workflow::parse_event(event_name);
+  if (!kind) throw usage_error("unknown event: " + event_name);
+  if (as.size() != 1 || as.front().find(':') == std::string::npos) throw usage_error("--as ROLE:NAME is required");
+  auto role = workflow::parse_role(as.front().substr(0, as.front().find(':')));
+  if (!role) throw usage_error("unknown role in --as: " + as.front());
+  auto date = on.empty() ? workflow::china_date(unix_now()) : workflow::parse_date(on.front()).value_or(workflow::date{});
+  if (date == workflow::date{}) throw usage_error("--on must be a date YYYY-MM-DD");
+  auto e = workflow::event_from_payload(*kind, date, *role, payload.empty() ? "{}" : payload.front());
+  std::optional<int> expected;
+  if (!version.empty()) expected = std::stoi(version.front());
+  auto cfg = load_config(args, environ);
+  database db(cfg.db(), 1);
+  prepare_database(db);
+  auto row = cases::fire(db, tracking_no, expected, e, actor{*role, as.front().substr(as.front().find(':') + 1)},
+                         calendar_store::load(db), unix_now_ms());
+  std::cout << row.tracking_no << " " << workflow::to_string(row.state) << " version " << row.version << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -229,6 +260,7 @@ int main(int argc, char** argv) {
     if (command == "user") return cmd_user(args);
     if (command == "deadline") return cmd_deadline(args);
     if (command == "calendar") return cmd_calendar(args);
+    if (command == "case") return cmd_case(args);
     std::cerr << "gongkai: unknown command '" << command << "'\n" << usage;
     return 2;
   } catch (const usage_error& e) {
