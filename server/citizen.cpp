@@ -231,7 +231,7 @@ receipt file_application(request_context& ctx, const application& app, const std
   const long long now_ms = unix_now_ms();
   // [Gongkai rule] an online submission is confirmed at once: received on its local date (Art. 31).
   auto received = china_date(now_ms / 1000);
-  receipt r{applications::file(*ctx.db, app, "online", received, nonce, actor{role::applicant, "applicant"}, *cal, now_ms), {}};
+  receipt r{applications::file(*ctx.db, app, std::string(to_string(intake_channel::online)), received, nonce, actor{role::applicant, "applicant"}, *cal, now_ms), {}};
   r.clocks = compute_deadlines(cases::machine_history(cases::transitions(*ctx.db, r.filed.row.id)), *cal);
   return r;
 }

@@ -36,6 +36,49 @@ std::optional<applicant_category> parse_category(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+
+struct channel_info {
+  intake_channel c;
+  std::string_view name, zh, rule;
+};
+constexpr channel_info channels[] = {
+    {intake_channel::online, "online", "网上提交", "系统即时确认，以提交当日（北京时间）为收到申请之日"},
+    {intake_channel::in_person, "in_person", "当面提交", "以提交之日为收到申请之日"},
+    {intake_channel::registered_mail, "registered_mail", "邮寄（需签收）", "以行政机关签收之日为收到申请之日"},
+    {intake_channel::ordinary_mail, "ordinary_mail", "平常信函", "以行政机关与申请人确认之日为收到申请之日"},
+    {intake_channel::fax, "fax", "传真", "以双方确认之日为收到申请之日"},
+    {intake_channel::oral, "oral", "口头提出（代为填写）", "以申请人口头提出、行政机关代为填写之日为收到申请之日"},
+};
+
+const channel_info& info(intake_channel c) {
+  for (const auto& i : channels)
+    if (i.c == c) return i;
+  return channels[0];
+}
+
+}  // namespace
+
+std::string_view to_string(intake_channel c) { return info(c).name; }
+std::string_view name_zh(intake_channel c) { return info(c).zh; }
+std::string_view receipt_rule_zh(intake_channel c) { return info(c).rule; }
+std::optional<intake_channel> parse_channel(std::string_view s) {
+  for (const auto& i : channels)
+    if (i.name == s) return i.c;
+  return std::nullopt;
+}
+
+// Art. 31: the receipt date depends on how the application arrived; it cannot precede the sending or
+// handing over, nor lie in the future.
+std::optional<std::string> check_receipt_date(intake_channel c, date received, date sent_or_handed, date today) {
+  if (received > today) return "收到申请之日不能晚于今天";
+  if (received < sent_or_handed) return "收到申请之日不能早于申请人提交或寄出之日";
+  if ((c == intake_channel::in_person || c == intake_channel::oral || c == intake_channel::online) &&
+      received != sent_or_handed)
+    return std::string(name_zh(c)) + "：" + std::string(receipt_rule_zh(c));
+  return std::nullopt;
+}
+
 const std::vector<std::string_view>& application_fields() {
   static const std::vector<std::string_view> fields = {
       "category", "name", "id_type", "id_number", "credit_code", "contact_person", "phone", "email",

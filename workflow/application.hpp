@@ -42,6 +42,16 @@ struct validated_application {
   std::map<std::string, field_problem> problems;  // by field name; empty = valid
 };
 
+// How an application reached the agency, and the rule that fixes its receipt date (Art. 31).
+enum class intake_channel { online, in_person, registered_mail, ordinary_mail, fax, oral };
+std::string_view to_string(intake_channel c);
+std::string_view name_zh(intake_channel c);
+std::string_view receipt_rule_zh(intake_channel c);  // what counts as the receipt date for this channel
+std::optional<intake_channel> parse_channel(std::string_view s);
+// Checks a receipt date staff enter for an application that came by `c`: never in the future, and not
+// before the date the application was sent or handed over. A refusal message, or nothing.
+std::optional<std::string> check_receipt_date(intake_channel c, date received, date sent_or_handed, date today);
+
 // The field names, in form order.
 const std::vector<std::string_view>& application_fields();
 

@@ -123,3 +123,23 @@ TEST_CASE("schedules are validated when parsed", "[workflow]") {
   CHECK_FALSE(cal.is_working_day(day("2027-01-01")));
   CHECK_FALSE(cal.is_provisional(day("2027-06-01")));
 }
+
+#include "workflow/application.hpp"
+
+TEST_CASE("receipt dates by channel (Art. 31)", "[workflow]") {
+  using workflow::intake_channel;
+  auto today = day("2026-11-27");
+  // In person and orally: the day it is handed in.
+  CHECK_FALSE(check_receipt_date(intake_channel::in_person, day("2026-11-20"), day("2026-11-20"), today));
+  CHECK(check_receipt_date(intake_channel::in_person, day("2026-11-21"), day("2026-11-20"), today));
+  CHECK(check_receipt_date(intake_channel::oral, day("2026-11-23"), day("2026-11-20"), today));
+  // Registered mail: the day the agency signs for it, after it was posted.
+  CHECK_FALSE(check_receipt_date(intake_channel::registered_mail, day("2026-11-24"), day("2026-11-20"), today));
+  CHECK(check_receipt_date(intake_channel::registered_mail, day("2026-11-19"), day("2026-11-20"), today));
+  // Ordinary mail and fax: the day both sides confirm; never in the future.
+  CHECK_FALSE(check_receipt_date(intake_channel::ordinary_mail, day("2026-11-26"), day("2026-11-18"), today));
+  CHECK(check_receipt_date(intake_channel::fax, day("2026-11-28"), day("2026-11-27"), today));
+  CHECK(workflow::parse_channel("registered_mail") == intake_channel::registered_mail);
+  CHECK_FALSE(workflow::parse_channel("pigeon"));
+  CHECK(workflow::receipt_rule_zh(intake_channel::registered_mail).find("签收") != std::string_view::npos);
+}
