@@ -35,16 +35,16 @@ http::http_error conflict() {
 struct select_case {
   std::string tracking_no;
   long long id = 0;
-  std::string state, received_on, reply_due, concluded_on, outcome;
+  std::string state, received_on, reply_due, concluded_on, outcome, assignee;
   int version = 0, provisional = 0;
-  soci::indicator due_ind{}, concluded_ind{}, outcome_ind{};
+  soci::indicator due_ind{}, concluded_ind{}, outcome_ind{}, assignee_ind{};
   soci::statement st;
   explicit select_case(soci::session& s)
-      : st((s.prepare << "SELECT id, state, version, received_on, reply_due, due_provisional, concluded_on, outcome "
-                         "FROM cases WHERE tracking_no = :t",
+      : st((s.prepare << "SELECT id, state, version, received_on, reply_due, due_provisional, concluded_on, outcome, "
+                         "assignee FROM cases WHERE tracking_no = :t",
             soci::use(tracking_no), soci::into(id), soci::into(state), soci::into(version), soci::into(received_on),
             soci::into(reply_due, due_ind), soci::into(provisional), soci::into(concluded_on, concluded_ind),
-            soci::into(outcome, outcome_ind))) {}
+            soci::into(outcome, outcome_ind), soci::into(assignee, assignee_ind))) {}
 };
 
 struct insert_transition {
@@ -96,6 +96,7 @@ std::optional<case_row> load_case(connection& c, const std::string& tracking_no)
   r.due_provisional = q.provisional != 0;
   if (q.concluded_ind == soci::i_ok) r.concluded_on = must_date(q.concluded_on);
   if (q.outcome_ind == soci::i_ok) r.outcome = q.outcome;
+  if (q.assignee_ind == soci::i_ok) r.assignee = q.assignee;
   return r;
 }
 
@@ -231,6 +232,29 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
     if (!store_case(c, row->id, row->version, v.to, m.current_deadlines(), now_ms)) throw conflict();
     append(c, row->id, stored.empty() ? 1 : stored.back().seq + 1, to_string(event.kind), v.from, v.to, who, event.on,
            payload_json(event), now_ms);
+    auto updated = load_case(c, tracking_no);
+    tx.commit();
+    return *updated;
+  });
+}
+
+case_row record(database& db, const std::string& tracking_no, std::optional<int> expected_version, std::string_view event,
+                const std::string& payload, const actor& who, long long now_ms,
+                const std::function<void(connection&, long long case_id)>& also) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    auto row = load_case(c, tracking_no);
+    if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请");
+    if (expected_version && *expected_version != row->version) throw conflict();
+    soci::statement bump = (c.sql.prepare << "UPDATE cases SET version = version + 1, updated_at = :n "
+                                             "WHERE id = :i AND version = :v",
+                            soci::use(now_ms), soci::use(row->id), soci::use(row->version));
+    bump.execute(true);
+    if (bump.get_affected_rows() != 1) throw conflict();
+    auto stored = load_transitions(c, row->id);
+    append(c, row->id, stored.back().seq + 1, event, row->state, row->state, who, china_date(now_ms / 1000), payload,
+           now_ms);
+    if (also) also(c, row->id);
     auto updated = load_case(c, tracking_no);
     tx.commit();
     return *updated;

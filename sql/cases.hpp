@@ -6,6 +6,7 @@
 #include "workflow/case_machine.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,7 @@ struct case_row {
   bool due_provisional = false;
   std::optional<workflow::date> concluded_on;
   std::string outcome;
+  std::string assignee;  // the staff user handling the case, or empty
 };
 
 struct actor {
@@ -67,6 +69,12 @@ std::vector<stored_transition> transitions(database& db, long long case_id);
 case_row fire(database& db, const std::string& tracking_no, std::optional<int> expected_version,
               const workflow::case_event& event, const actor& who, const workflow::working_calendar& cal,
               long long now_ms);
+
+// Appends a bookkeeping transition (assign, note): the state does not change, the version does, so a
+// concurrent change is a conflict like any other. `also` runs in the same transaction.
+case_row record(database& db, const std::string& tracking_no, std::optional<int> expected_version, std::string_view event,
+                const std::string& payload_json, const actor& who, long long now_ms,
+                const std::function<void(connection&, long long case_id)>& also = {});
 
 // Recomputes the due date of every open case under `cal`; each case whose date changes gets a
 // calendar_updated transition. Returns how many changed. Runs inside the caller's transaction.

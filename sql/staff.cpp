@@ -1,0 +1,147 @@
+#include "sql/staff.hpp"
+
+#include <boost/json.hpp>
+
+namespace gongkai::staff_store {
+
+using namespace workflow;
+
+queue_page queue(database& db, const queue_filter& f) {
+  // Every filter is a bound parameter; the SQL text only varies by which filters are present.
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::string> texts;
+  auto bind_text = [&](const std::string& clause, const std::string& value) {
+    where += " AND " + clause;
+    texts.push_back(value);
+  };
+  const std::string today = format_date(f.today);
+  const std::string open_states = "('received', 'correction_requested', 'under_review', 'consulting')";
+  if (f.which == queue_filter::view::mine) bind_text("c.assignee = :p" + std::to_string(texts.size()), f.me);
+  if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
+  if (f.state) bind_text("c.state = :p" + std::to_string(texts.size()), std::string(to_string(*f.state)));
+  if (f.overdue_only) {
+    bind_text("c.reply_due < :p" + std::to_string(texts.size()), today);
+    where += " AND c.state IN " + open_states;
+  }
+  if (f.due_by) {
+    bind_text("c.reply_due <= :p" + std::to_string(texts.size()), format_date(*f.due_by));
+    where += " AND c.state IN " + open_states;
+  }
+  if (!f.channel.empty()) bind_text("a.channel = :p" + std::to_string(texts.size()), f.channel);
+  if (!f.category.empty()) bind_text("a.category = :p" + std::to_string(texts.size()), f.category);
+  if (f.received_from) bind_text("c.received_on >= :p" + std::to_string(texts.size()), format_date(*f.received_from));
+  if (f.received_to) bind_text("c.received_on <= :p" + std::to_string(texts.size()), format_date(*f.received_to));
+  if (!f.search.empty()) {
+    std::string like = "%";
+    for (char ch : f.search) {
+      if (ch == '%' || ch == '_' || ch == '!') like += '!';  // '!' escapes: a backslash means different things in MySQL
+      like += ch;
+    }
+    like += "%";
+    auto n = std::to_string(texts.size());
+    where += " AND (c.tracking_no = :p" + n + " OR a.name LIKE :p" + std::to_string(texts.size() + 1) +
+             " ESCAPE '!' OR a.description LIKE :p" + std::to_string(texts.size() + 2) + " ESCAPE '!')";
+    texts.push_back(f.search);
+    texts.push_back(like);
+    texts.push_back(like);
+  }
+  const std::string from = " FROM cases c LEFT JOIN applications a ON a.case_id = c.id";
+  const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC"
+                                               : " ORDER BY CASE WHEN c.reply_due IS NULL THEN 1 ELSE 0 END, c.reply_due, c.id";
+  return db.run(database::access::read, [&](connection& c) {
+    queue_page out;
+    {
+      auto prep = c.sql.prepare << "SELECT COUNT(*)" + from + where;
+      prep, soci::into(out.total);
+      for (auto& t : texts) prep, soci::use(t);
+      soci::statement count(prep);
+      count.execute(true);
+    }
+    const int limit = f.page_size, offset = (std::max(1, f.page) - 1) * f.page_size;
+    soci::rowset<soci::row> rows = [&] {
+      auto prep = c.sql.prepare << "SELECT c.tracking_no, c.state, c.received_on, c.reply_due, c.due_provisional, c.assignee, "
+                                   "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone" +
+                                       from + where + order + " LIMIT " + std::to_string(limit) + " OFFSET " +
+                                       std::to_string(offset);
+      for (auto& t : texts) prep, soci::use(t);
+      return soci::rowset<soci::row>(prep);
+    }();
+    for (const auto& r : rows) {
+      auto text = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
+      queue_row q;
+      q.tracking_no = text(0);
+      q.state = parse_state(text(1)).value_or(case_state::received);
+      q.received_on = parse_date(text(2)).value_or(date{});
+      q.reply_due = parse_date(text(3));
+      q.due_provisional = row_integer(r, 4) != 0;
+      q.assignee = text(5);
+      q.name = text(6);
+      q.category = text(7);
+      q.channel = text(8);
+      q.masked_id = mask_identity(text(9).empty() ? text(10) : text(9));
+      q.masked_phone = mask_phone(text(11));
+      out.rows.push_back(std::move(q));
+    }
+    return out;
+  });
+}
+
+case_row assign(database& db, const std::string& tracking_no, std::optional<int> expected_version,
+                const std::string& assignee, const actor& who, long long now_ms) {
+  auto previous = assignee_of(db, tracking_no).value_or("");
+  boost::json::object p{{"assignee", assignee}, {"previous", previous}};
+  return cases::record(db, tracking_no, expected_version, "assign", boost::json::serialize(p), who, now_ms,
+                       [&](connection& c, long long id) {
+                         soci::indicator ind = assignee.empty() ? soci::i_null : soci::i_ok;
+                         c.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
+                       });
+}
+
+case_row add_note(database& db, const std::string& tracking_no, std::optional<int> expected_version,
+                  const std::string& text, const actor& who, long long now_ms) {
+  return cases::record(db, tracking_no, expected_version, "note",
+                       boost::json::serialize(boost::json::object{{"text", text}}), who, now_ms);
+}
+
+std::optional<std::string> assignee_of(database& db, const std::string& tracking_no) {
+  auto row = cases::find(db, tracking_no);
+  if (!row || row->assignee.empty()) return std::nullopt;
+  return row->assignee;
+}
+
+void record_reveal(database& db, long long case_id, const std::string& field, const std::string& user, long long now_ms) {
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    c.sql << "INSERT INTO reveals (case_id, field, user_name, revealed_at) VALUES (:c, :f, :u, :t)", soci::use(case_id),
+        soci::use(field), soci::use(user), soci::use(now_ms);
+    tx.commit();
+  });
+}
+
+int reveals(database& db, long long case_id) {
+  return db.run(database::access::read, [&](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM reveals WHERE case_id = :c", soci::use(case_id), soci::into(n);
+    return n;
+  });
+}
+
+std::string setting(database& db, const std::string& name, const std::string& fallback) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::string v;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT value FROM settings WHERE name = :n", soci::use(name), soci::into(v, ind);
+    return c.sql.got_data() && ind == soci::i_ok ? v : fallback;
+  });
+}
+
+void set_setting(database& db, const std::string& name, const std::string& value) {
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    c.sql << "DELETE FROM settings WHERE name = :n", soci::use(name);
+    c.sql << "INSERT INTO settings (name, value) VALUES (:n, :v)", soci::use(name), soci::use(value);
+    tx.commit();
+  });
+}
+
+}  // namespace gongkai::staff_store

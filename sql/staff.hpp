@@ -1,0 +1,65 @@
+#pragma once
+// What staff pages need from storage: the work queue, assignment, internal notes, the record of who
+// revealed masked personal data, agency settings and API tokens.
+#include "sql/applications.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gongkai::staff_store {
+
+struct queue_filter {
+  enum class view { mine, unassigned, all } which = view::all;
+  std::string me;                            // the user, for view::mine
+  std::optional<workflow::case_state> state;
+  bool overdue_only = false;
+  std::optional<workflow::date> due_by;      // due on or before (from "due within N working days")
+  std::string channel;
+  std::string category;
+  std::optional<workflow::date> received_from, received_to;
+  std::string search;                        // tracking number, applicant name, or request text
+  bool sort_by_received = false;             // default: by due date
+  int page = 1;
+  int page_size = 50;
+  workflow::date today{};
+};
+
+struct queue_row {
+  std::string tracking_no;
+  workflow::case_state state{};
+  workflow::date received_on{};
+  std::optional<workflow::date> reply_due;
+  bool due_provisional = false;
+  std::string assignee;
+  std::string name;        // applicant name
+  std::string category;
+  std::string channel;
+  std::string masked_id;   // identity number or credit code, masked
+  std::string masked_phone;
+};
+
+struct queue_page {
+  std::vector<queue_row> rows;
+  int total = 0;
+};
+
+queue_page queue(database& db, const queue_filter& f);
+
+// Assigns (or with an empty assignee, releases) a case; recorded as an "assign" transition. 409 when
+// the case changed since `expected_version`.
+case_row assign(database& db, const std::string& tracking_no, std::optional<int> expected_version,
+                const std::string& assignee, const actor& who, long long now_ms);
+// An internal note on the timeline ("note" transition).
+case_row add_note(database& db, const std::string& tracking_no, std::optional<int> expected_version,
+                  const std::string& text, const actor& who, long long now_ms);
+std::optional<std::string> assignee_of(database& db, const std::string& tracking_no);
+
+// Each reveal of a masked field (identity number, phone...) is recorded: who, which field, when.
+void record_reveal(database& db, long long case_id, const std::string& field, const std::string& user, long long now_ms);
+int reveals(database& db, long long case_id);
+
+std::string setting(database& db, const std::string& name, const std::string& fallback);
+void set_setting(database& db, const std::string& name, const std::string& value);
+
+}  // namespace gongkai::staff_store
