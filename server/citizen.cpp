@@ -190,10 +190,13 @@ http::response status_page(request_context& ctx, const case_view& v, const std::
   return http::html_response(ctx.req, status::ok, render_page("申请办理进度", "status", view_data(ctx, v, code, notice)));
 }
 
+}  // namespace
+
 // ---- Filing ----
-data form_data(request_context& ctx, const std::map<std::string, std::string>& values,
+data application_form(request_context& ctx, const std::map<std::string, std::string>& values,
                const std::map<std::string, field_problem>& problems) {
   data d;
+  d.set("form_action", "/apply");
   d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "apply", now_seconds(), form_lifetime_seconds));
   for (auto name : application_fields()) {
     std::string key(name);
@@ -220,35 +223,30 @@ data form_data(request_context& ctx, const std::map<std::string, std::string>& v
   return d;
 }
 
+namespace {
+
 struct receipt {
   applications::filed filed;
   deadlines clocks;
 };
 
-receipt file_application(request_context& ctx, const application& app, const std::string& nonce) {
-  require_rate(ctx, "file", ctx.cfg.filing_limit, 3600);
+receipt file_application(request_context& ctx, const application& app, intake_channel channel, date received,
+                         const std::string& nonce, const actor& who) {
   auto cal = calendar(ctx);
   const long long now_ms = unix_now_ms();
-  // [Gongkai rule] an online submission is confirmed at once: received on its local date (Art. 31).
-  auto received = china_date(now_ms / 1000);
-  receipt r{applications::file(*ctx.db, app, std::string(to_string(intake_channel::online)), received, nonce, actor{role::applicant, "applicant"}, *cal, now_ms), {}};
+  receipt r{applications::file(*ctx.db, app, std::string(to_string(channel)), received, nonce, who, *cal, now_ms), {}};
   r.clocks = compute_deadlines(cases::machine_history(cases::transitions(*ctx.db, r.filed.row.id)), *cal);
   return r;
 }
 
-http::response apply_page(request_context& ctx) {
-  return http::html_response(ctx.req, status::ok, render_page("政府信息公开申请", "apply", form_data(ctx, {}, {})));
+// [Gongkai rule] an online submission is confirmed at once: received on its local date (Art. 31).
+receipt file_online(request_context& ctx, const application& app, const std::string& nonce) {
+  require_rate(ctx, "file", ctx.cfg.filing_limit, 3600);
+  return file_application(ctx, app, intake_channel::online, china_date(now_seconds()), nonce,
+                          actor{role::applicant, "applicant"});
 }
 
-http::response apply_submit(request_context& ctx) {
-  auto form = http::parse_form_body(ctx.req);
-  auto nonce = csrf_nonce(ctx, form, "apply");
-  auto checked = validate_application(form, china_date(now_seconds()));
-  if (!checked.problems.empty()) {
-    return http::html_response(ctx.req, status::unprocessable_entity,
-                               render_page("请修改申请表", "apply", form_data(ctx, form, checked.problems)));
-  }
-  auto r = file_application(ctx, checked.app, nonce);
+http::response receipt_page(request_context& ctx, const application& app, const receipt& r) {
   data d;
   d.set("tracking_no", r.filed.row.tracking_no);
   d.set("access_code", r.filed.access_code);
@@ -258,12 +256,27 @@ http::response apply_submit(request_context& ctx) {
   data explanation{data::type::list};
   for (const auto& l : r.clocks.reply.explanation) explanation.push_back(data(l));
   d.set("explanation", explanation);
-  d.set("name", checked.app.name);
-  d.set("category", std::string(name_zh(checked.app.category)));
-  d.set("description", checked.app.description);
-  d.set("info_form", label_of(form_choices, checked.app.info_form));
-  d.set("delivery", label_of(delivery_choices, checked.app.delivery));
+  d.set("name", app.name);
+  d.set("category", std::string(name_zh(app.category)));
+  d.set("description", app.description);
+  d.set("info_form", label_of(form_choices, app.info_form));
+  d.set("delivery", label_of(delivery_choices, app.delivery));
   return http::html_response(ctx.req, status::created, render_page("申请回执", "receipt", d));
+}
+
+http::response apply_page(request_context& ctx) {
+  return http::html_response(ctx.req, status::ok, render_page("政府信息公开申请", "apply", application_form(ctx, {}, {})));
+}
+
+http::response apply_submit(request_context& ctx) {
+  auto form = http::parse_form_body(ctx.req);
+  auto nonce = csrf_nonce(ctx, form, "apply");
+  auto checked = validate_application(form, china_date(now_seconds()));
+  if (!checked.problems.empty()) {
+    return http::html_response(ctx.req, status::unprocessable_entity,
+                               render_page("请修改申请表", "apply", application_form(ctx, form, checked.problems)));
+  }
+  return receipt_page(ctx, checked.app, file_online(ctx, checked.app, nonce));
 }
 
 // The API takes every field as a JSON string; anything else is refused per field.
@@ -297,7 +310,7 @@ http::response api_file(request_context& ctx) {
   auto checked = validate_application(fields, china_date(now_seconds()));
   for (auto& [k, p] : type_problems) checked.problems[k] = p;
   if (!checked.problems.empty()) throw_problems(checked.problems);
-  auto r = file_application(ctx, checked.app, "");
+  auto r = file_online(ctx, checked.app, "");
   json::array explanation;
   for (const auto& l : r.clocks.reply.explanation) explanation.emplace_back(l);
   json::object out{{"tracking_no", r.filed.row.tracking_no},
@@ -426,6 +439,11 @@ http::response api_withdraw(request_context& ctx) {
 }
 
 }  // namespace
+
+http::response file_and_receipt(request_context& ctx, const application& app, intake_channel channel, date received_on,
+                                const std::string& nonce, const actor& who) {
+  return receipt_page(ctx, app, file_application(ctx, app, channel, received_on, nonce, who));
+}
 
 void add_routes(router& r) {
   //     method      pattern                                    runs on     handler

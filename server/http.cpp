@@ -93,6 +93,7 @@ response error_response(unsigned version, bool keep_alive, std::string_view targ
     res = make(version, keep_alive, e.status, render_error_page(e), "text/html; charset=utf-8");
   }
   if (!e.allow.empty()) res.set(bhttp::field::allow, e.allow);
+  if (!e.location.empty()) res.set(bhttp::field::location, e.location);
   return res;
 }
 

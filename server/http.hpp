@@ -27,6 +27,7 @@ struct http_error : std::runtime_error {
   std::map<std::string, std::string> fields;  // per-field messages for validation errors
   std::map<std::string, std::string> field_codes;  // per-field machine codes (API), where known
   std::string allow;                          // for 405
+  std::string location;                       // for 303 (e.g. to the login page)
   http_error(http::status s, std::string c, const std::string& message,
              std::map<std::string, std::string> f = {})
       : std::runtime_error(message), status(s), code(std::move(c)), fields(std::move(f)) {}

@@ -1,7 +1,9 @@
 // The route table and the platform's handlers (health, readiness, static files, staff sessions).
 #include "server/routes.hpp"
 
+#include "server/auth.hpp"
 #include "server/citizen.hpp"
+#include "server/staff.hpp"
 #include "server/config.hpp"
 #include "server/embedded.hpp"
 #include "server/templates.hpp"
@@ -19,8 +21,6 @@ namespace json = boost::json;
 using http::status;
 using http::verb;
 
-constexpr long long session_lifetime_seconds = 12 * 3600;  // absolute expiry
-constexpr long long session_idle_seconds = 30 * 60;        // idle expiry
 
 http::response healthz(request_context& ctx) {
   return http::json_response(ctx.req, status::ok, json::object{{"status", "ok"}});
@@ -53,26 +53,7 @@ http::response static_file(request_context& ctx) {
   return res;
 }
 
-// The session token from "Authorization: Bearer ..." (API clients) or the session cookie (pages).
-std::string session_token(const http::request& req) {
-  auto auth = req[http::bhttp::field::authorization];
-  if (auth.starts_with("Bearer ")) return std::string(auth.substr(7));
-  auto cookies = req[http::bhttp::field::cookie];
-  constexpr std::string_view name = "gk_session=";
-  for (auto pos = cookies.find(name); pos != std::string_view::npos; pos = cookies.find(name, pos + 1)) {
-    if (pos != 0 && cookies[pos - 1] != ' ' && cookies[pos - 1] != ';') continue;
-    auto value = cookies.substr(pos + name.size());
-    return std::string(value.substr(0, value.find(';')));
-  }
-  return {};
-}
-
-user require_user(request_context& ctx) {
-  auto token = session_token(ctx.req);
-  if (!token.empty())
-    if (auto u = sessions::resume(*ctx.db, token, unix_now(), session_idle_seconds)) return *u;
-  throw http::http_error(status::unauthorized, "unauthenticated", "请先登录");
-}
+user require_user(request_context& ctx) { return auth::require(ctx); }
 
 json::object user_json(const user& u) {
   json::array roles;
@@ -99,13 +80,10 @@ http::response login(request_context& ctx) {
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "请求字段有误", std::move(errors));
   auto u = users::authenticate(*ctx.db, username, password);
   if (!u) throw http::http_error(status::unauthorized, "invalid_credentials", "用户名或密码错误");
-  auto s = sessions::open(*ctx.db, u->id, unix_now(), session_lifetime_seconds);
+  auto s = sessions::open(*ctx.db, u->id, unix_now(), auth::session_lifetime_seconds);
   auto res = http::json_response(ctx.req, status::created,
                                  json::object{{"token", s.token}, {"expires_at", s.expires_at}, {"user", user_json(*u)}});
-  std::string cookie = "gk_session=" + s.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                       std::to_string(session_lifetime_seconds);
-  if (ctx.cfg.secure_cookies) cookie += "; Secure";
-  res.set(http::bhttp::field::set_cookie, cookie);
+  res.set(http::bhttp::field::set_cookie, auth::session_cookie(s.token, ctx.cfg.secure_cookies));
   return res;
 }
 
@@ -115,11 +93,11 @@ http::response whoami(request_context& ctx) {
 
 http::response logout(request_context& ctx) {
   require_user(ctx);
-  sessions::close(*ctx.db, session_token(ctx.req));
+  sessions::close(*ctx.db, auth::session_token(ctx.req));
   http::response res{status::no_content, ctx.req.version()};
   http::add_security_headers(res);
   res.keep_alive(ctx.req.keep_alive());
-  res.set(http::bhttp::field::set_cookie, "gk_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set(http::bhttp::field::set_cookie, auth::cleared_cookie());
   return res;
 }
 
@@ -136,6 +114,7 @@ router make_routes() {
   r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
   citizen::add_routes(r);
+  staff::add_routes(r);
   return r;
 }
 

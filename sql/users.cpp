@@ -195,6 +195,24 @@ bool any_admin(database& db) {
   });
 }
 
+std::vector<user> with_role(database& db, const std::string& role) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<user> out;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT u.id, u.username, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id "
+                          "WHERE r.role = :r AND u.disabled = 0 ORDER BY u.username",
+         soci::use(role));
+    for (const auto& r : rows) {
+      user u;
+      u.id = row_integer(r, 0);
+      u.username = r.get<std::string>(1);
+      u.display_name = r.get<std::string>(2);
+      out.push_back(std::move(u));
+    }
+    return out;
+  });
+}
+
 }  // namespace users
 
 namespace sessions {

@@ -35,6 +35,8 @@ bool set_password(database& db, const std::string& username, const std::string& 
 // Disabling also ends every session of the account.
 bool set_disabled(database& db, const std::string& username, bool disabled);
 bool any_admin(database& db);
+// Enabled users holding `role`, by username.
+std::vector<user> with_role(database& db, const std::string& role);
 
 }  // namespace users
 
