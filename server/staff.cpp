@@ -29,9 +29,11 @@ const std::string case_changed = "此案件已被他人更新，请刷新后重�
 
 std::map<std::string, std::string> query_params(request_context& ctx) {
   std::map<std::string, std::string> out;
-  auto query = http::query_of(ctx.req.target());
+  // A copy: Boost.URL 1.81's params views read past the end of a view that is not the end of its
+  // string (here the request line goes on with " HTTP/1.1").
+  const std::string query(http::query_of(ctx.req.target()));
   if (query.empty()) return out;
-  auto parsed = boost::urls::parse_query(boost::core::string_view(query.data(), query.size()));
+  auto parsed = boost::urls::parse_query(query);
   if (!parsed) return out;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;

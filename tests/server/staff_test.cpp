@@ -1,0 +1,299 @@
+// The staff side through the route table (no socket), on SQLite and on MariaDB.
+#include <catch2/catch.hpp>
+
+#include "server/auth.hpp"
+#include "server/config.hpp"
+#include "server/crypto.hpp"
+#include "server/routes.hpp"
+#include "sql/staff.hpp"
+#include "tests/support/test_db.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+using namespace gongkai;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+struct staff_harness {
+  test::scratch_database s;
+  database& db = s.db();
+  calendar_cache calendar;
+  config cfg;
+  services svc;
+  router routes = make_routes();
+  std::map<std::string, std::string> tokens;  // user -> session token
+
+  staff_harness() {
+    prepare_database(db);
+    cfg.filing_limit = 1000;
+    cfg.lookup_limit = 1000;
+    svc = services{&db, &calendar, "staff-test-key"};
+    auto hash = crypto::hash_password("a long enough password");
+    for (auto [name, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"clerk", {"staff"}}, {"clerk2", {"staff"}}, {"head", {"supervisor", "staff"}}, {"root", {"admin"}}}) {
+      auto id = users::create(db, name, name, hash, roles, false);
+      tokens[name] = sessions::open(db, id, unix_now(), 3600).token;
+    }
+  }
+  http::response call(http::verb method, const std::string& target, const std::string& as, const std::string& body = {},
+                      const std::string& type = {}) {
+    http::request req{method, target, 11};
+    if (!as.empty()) req.set(bhttp::field::cookie, "gk_session=" + tokens.at(as));
+    if (!type.empty()) req.set(bhttp::field::content_type, type);
+    req.body() = body;
+    req.prepare_payload();
+    return routes.dispatch(routes.find(method, http::path_of(target)), req, cfg, svc, "203.0.113.5");
+  }
+  std::string csrf(const std::string& as) {
+    return crypto::sign_form_token(svc.form_key, "staff:" + crypto::token_hash(tokens.at(as)).substr(0, 16), unix_now(), 3600);
+  }
+  http::response post(const std::string& target, const std::string& as, std::map<std::string, std::string> fields,
+                      bool with_csrf = true) {
+    if (with_csrf && !as.empty()) fields.emplace("csrf", csrf(as));
+    std::string body;
+    for (const auto& [k, v] : fields)
+      body += (body.empty() ? "" : "&") + k + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
+    return call(http::verb::post, target, as, body, "application/x-www-form-urlencoded");
+  }
+  std::string file() {
+    json::object app{{"category", "natural_person"}, {"name", "王芳"}, {"id_type", "resident_id"},
+                     {"id_number", "11010519491231002X"}, {"phone", "13800138000"}, {"address", "北京市东城区"},
+                     {"description", "某项目批复文件"}, {"info_form", "electronic"}, {"delivery", "download"}};
+    auto res = call(http::verb::post, "/api/v1/requests", "", json::serialize(app), "application/json");
+    REQUIRE(res.result() == http::status::created);
+    return std::string(json::parse(res.body()).at("tracking_no").as_string());
+  }
+  case_row row(const std::string& no) { return *cases::find(db, no); }
+  std::string version(const std::string& no) { return std::to_string(row(no).version); }
+  http::response event(const std::string& no, const std::string& as, const std::string& name,
+                       std::map<std::string, std::string> fields = {}) {
+    fields["event"] = name;
+    fields["version"] = version(no);
+    return post("/staff/cases/" + no + "/events", as, fields);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every staff route checks the role server-side", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  struct expectation {
+    http::verb method;
+    std::string target;
+    std::map<std::string, http::status> by_user;  // "" = not logged in
+  };
+  const auto ok = http::status::ok, see_other = http::status::see_other, forbidden = http::status::forbidden,
+             unauthorized = http::status::unauthorized;
+  std::vector<expectation> table = {
+      {http::verb::get, "/staff", {{"", see_other}, {"root", forbidden}, {"clerk", ok}, {"head", ok}}},
+      {http::verb::get, "/staff/cases/" + no, {{"", see_other}, {"root", forbidden}, {"clerk", ok}, {"head", ok}}},
+      {http::verb::get, "/staff/register", {{"", see_other}, {"root", forbidden}, {"clerk", ok}, {"head", ok}}},
+      {http::verb::get, "/api/v1/session", {{"", unauthorized}, {"root", ok}, {"clerk", ok}, {"head", ok}}},
+  };
+  for (const auto& e : table)
+    for (const auto& [who, expected] : e.by_user) {
+      INFO(e.target << " as " << (who.empty() ? "anonymous" : who));
+      auto res = h.call(e.method, e.target, who);
+      CHECK(res.result() == expected);
+      if (expected == see_other) CHECK(res[bhttp::field::location] == "/login");
+    }
+  // Posts: assignment is a supervisor's; claiming a staff member's; nobody acts anonymously or as admin only.
+  CHECK(h.post("/staff/cases/" + no + "/assign", "", {{"assignee", "clerk"}, {"version", h.version(no)}}, false).result() == see_other);
+  CHECK(h.post("/staff/cases/" + no + "/assign", "root", {{"assignee", "clerk"}, {"version", h.version(no)}}).result() == forbidden);
+  CHECK(h.post("/staff/cases/" + no + "/assign", "clerk", {{"assignee", "clerk"}, {"version", h.version(no)}}).result() == forbidden);
+  CHECK(h.row(no).assignee.empty());
+  CHECK(h.post("/staff/cases/" + no + "/assign", "head", {{"assignee", "clerk"}, {"version", h.version(no)}}).result() == see_other);
+  CHECK(h.row(no).assignee == "clerk");
+  // A staff member acts only on their own cases.
+  auto other = h.event(no, "clerk2", "accept");
+  CHECK(other.result() == forbidden);
+  CHECK(other.body().find("此案件由 clerk 承办") != std::string::npos);
+  CHECK(h.event(no, "clerk", "accept").result() == see_other);
+  // Approving an extension is a supervisor's, asking for it a staff member's.
+  CHECK(h.event(no, "clerk", "request_extension", {{"days", "5"}, {"reason", "档案调取"}}).result() == see_other);
+  CHECK(h.event(no, "clerk", "approve_extension").result() == forbidden);
+  CHECK(h.event(no, "head", "approve_extension").result() == see_other);
+  CHECK(cases::find(h.db, no)->version == 5);
+}
+
+TEST_CASE("staff forms refuse a missing or foreign anti-forgery token", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  auto missing = h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}}, false);
+  CHECK(missing.result() == http::status::forbidden);
+  auto foreign = h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}, {"csrf", h.csrf("clerk2")}}, false);
+  CHECK(foreign.result() == http::status::forbidden);
+  CHECK(h.row(no).assignee.empty());
+  auto logout = h.post("/logout", "clerk", {}, false);
+  CHECK(logout.result() == http::status::forbidden);
+  CHECK(h.call(http::verb::get, "/staff", "clerk").result() == http::status::ok);  // still logged in
+}
+
+TEST_CASE("logout ends the session; an expired session sends the user to the login page", "[staff]") {
+  staff_harness h;
+  auto res = h.post("/logout", "clerk", {});
+  CHECK(res.result() == http::status::see_other);
+  CHECK(res[bhttp::field::set_cookie].find("Max-Age=0") != std::string::npos);
+  CHECK(h.call(http::verb::get, "/staff", "clerk").result() == http::status::see_other);
+  auto id = users::find(h.db, "clerk2")->id;
+  h.tokens["clerk2"] = sessions::open(h.db, id, unix_now() - 13 * 3600, 12 * 3600).token;
+  CHECK(h.call(http::verb::get, "/staff", "clerk2").result() == http::status::see_other);
+}
+
+TEST_CASE("the login page logs in, sets a strict cookie, and throttles guessing", "[staff]") {
+  staff_harness h;
+  auto form = h.call(http::verb::get, "/login", "");
+  auto at = form.body().find("name=\"csrf\" value=\"") + 19;
+  auto token = form.body().substr(at, form.body().find('"', at) - at);
+  auto login = [&](const std::string& password) {
+    std::string body = "csrf=" + token + "&username=clerk&password=" + boost::urls::encode(password, boost::urls::unreserved_chars);
+    return h.call(http::verb::post, "/login", "", body, "application/x-www-form-urlencoded");
+  };
+  auto ok = login("a long enough password");
+  CHECK(ok.result() == http::status::see_other);
+  CHECK(ok[bhttp::field::location] == "/staff");
+  CHECK(ok[bhttp::field::set_cookie].find("HttpOnly; SameSite=Strict") != std::string::npos);
+  CHECK(login("wrong").result() == http::status::unauthorized);
+  int throttled = 0;
+  for (int i = 0; i < 12; ++i)
+    if (login("wrong").result() == http::status::too_many_requests) ++throttled;
+  CHECK(throttled >= 3);  // 10 attempts per account per 15 minutes
+  CHECK(login("a long enough password").result() == http::status::too_many_requests);
+}
+
+TEST_CASE("two people acting on the same case: the second is told it changed", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  h.post("/staff/cases/" + no + "/assign", "head", {{"assignee", "clerk"}, {"version", h.version(no)}});
+  auto seen = h.version(no);  // both have the page open at this version
+  auto first = h.post("/staff/cases/" + no + "/events", "clerk", {{"event", "accept"}, {"version", seen}});
+  CHECK(first.result() == http::status::see_other);
+  auto second = h.post("/staff/cases/" + no + "/events", "head",
+                       {{"event", "request_correction"}, {"version", seen}, {"items", "补充文号"}});
+  CHECK(second.result() == http::status::conflict);
+  CHECK(second.body().find("此案件已被他人更新，请刷新后重试") != std::string::npos);
+  CHECK(h.row(no).state == workflow::case_state::under_review);
+  // The API says the same with 409.
+  http::request req{http::verb::post, "/api/v1/requests/" + no + "/events", 11};
+  req.set(bhttp::field::authorization, "Bearer " + h.tokens["clerk"]);
+  req.set(bhttp::field::content_type, "application/json");
+  req.body() = R"({"event":"answer","version":)" + seen + R"(,"outcome":"1","reply_text":"予以公开"})";
+  req.prepare_payload();
+  auto api = h.routes.dispatch(h.routes.find(req.method(), http::path_of(req.target())), req, h.cfg, h.svc, "x");
+  CHECK(api.result() == http::status::conflict);
+  CHECK(json::parse(api.body()).at("error").at("code") == "conflict");
+}
+
+TEST_CASE("a case from receipt to answer and archive, with its clocks and timeline", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  CHECK(h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}}).result() == http::status::see_other);
+  CHECK(h.row(no).assignee == "clerk");
+  auto page = h.call(http::verb::get, "/staff/cases/" + no, "clerk").body();
+  CHECK(page.find("id=\"action-accept\"") != std::string::npos);
+  CHECK(page.find("id=\"action-request_correction\"") != std::string::npos);
+  CHECK(page.find("id=\"action-approve_extension\"") == std::string::npos);  // not in this state, not this role
+  CHECK(page.find("补正告知期限") != std::string::npos);
+  CHECK(h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}}).result() == http::status::see_other);
+  auto cal = h.calendar.get(h.db);
+  workflow::case_event corr;
+  corr.kind = workflow::event_kind::correction_received;
+  corr.on = workflow::china_date(unix_now());
+  corr.actor_role = workflow::role::applicant;
+  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
+  CHECK(h.event(no, "clerk", "consult", {{"party", "某公司"}}).result() == http::status::see_other);
+  CHECK(h.event(no, "clerk", "consultation_answered").result() == http::status::see_other);
+  CHECK(h.event(no, "clerk", "request_extension", {{"days", "10"}, {"reason", "需协调"}}).result() == http::status::see_other);
+  CHECK(h.event(no, "head", "approve_extension").result() == http::status::see_other);
+  auto bad = h.event(no, "clerk", "answer", {{"outcome", "3"}, {"reply_text", "不予公开"}});
+  CHECK(bad.result() == http::status::unprocessable_entity);
+  CHECK(bad.body().find("该办理结果须选择具体理由") != std::string::npos);
+  CHECK(h.event(no, "clerk", "answer", {{"outcome", "3.4"}, {"reply_text", "涉及商业秘密"}, {"legal_basis", "条例第十五条"}})
+            .result() == http::status::see_other);
+  CHECK(h.post("/staff/cases/" + no + "/note", "clerk", {{"version", h.version(no)}, {"text", "已电话告知申请人"}}).result() ==
+        http::status::see_other);
+  CHECK(h.event(no, "clerk", "close").result() == http::status::see_other);
+  CHECK(h.row(no).state == workflow::case_state::closed);
+  page = h.call(http::verb::get, "/staff/cases/" + no, "head").body();
+  for (const char* step : {"登记", "分配承办人", "补正告知", "收到补正", "征求意见", "收到意见", "申请延期", "批准延期", "答复",
+                           "内部备注", "归档"})
+    CHECK(page.find(step) != std::string::npos);
+  CHECK(page.find("申请行政复议期限") != std::string::npos);
+  CHECK(page.find("已电话告知申请人") != std::string::npos);
+}
+
+TEST_CASE("personal data is masked in lists; each reveal on the case page is recorded", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  auto queue = h.call(http::verb::get, "/staff", "clerk").body();
+  CHECK(queue.find("11010519491231002X") == std::string::npos);
+  CHECK(queue.find("13800138000") == std::string::npos);
+  CHECK(queue.find("1101**********002X") != std::string::npos);
+  auto page = h.call(http::verb::get, "/staff/cases/" + no, "clerk").body();
+  CHECK(page.find("11010519491231002X") == std::string::npos);
+  CHECK(h.post("/staff/cases/" + no + "/reveal", "clerk", {}).result() == http::status::forbidden);  // not the assignee
+  auto revealed = h.post("/staff/cases/" + no + "/reveal", "head", {});
+  CHECK(revealed.result() == http::status::ok);
+  CHECK(revealed.body().find("11010519491231002X") != std::string::npos);
+  CHECK(revealed.body().find("13800138000") != std::string::npos);
+  CHECK(staff_store::reveals(h.db, h.row(no).id) == 1);
+}
+
+TEST_CASE("the queue filters, searches, sorts and pages", "[staff]") {
+  staff_harness h;
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 3; ++i) numbers.push_back(h.file());
+  h.post("/staff/cases/" + numbers[1] + "/claim", "clerk", {{"version", h.version(numbers[1])}});
+  auto count = [&](const std::string& query, const std::string& as = "clerk") {
+    auto body = h.call(http::verb::get, "/staff" + query, as).body();
+    auto at = body.find("共 ") + std::string("共 ").size();
+    return std::stoi(body.substr(at, body.find(' ', at) - at));
+  };
+  CHECK(count("") == 3);
+  CHECK(count("?view=mine") == 1);
+  CHECK(count("?view=unassigned") == 2);
+  CHECK(count("?q=" + numbers[2]) == 1);
+  CHECK(count("?q=%E7%8E%8B%E8%8A%B3") == 3);          // 王芳
+  CHECK(count("?q=%25") == 0);                          // a literal % matches nothing
+  CHECK(count("?state=received") == 3);
+  CHECK(count("?state=closed") == 0);
+  CHECK(count("?overdue=1") == 0);
+  CHECK(count("?due_within=30") == 3);
+  CHECK(count("?sort=received&page=1") == 3);
+}
+
+TEST_CASE("staff register an application received by registered mail, with its receipt date", "[staff]") {
+  staff_harness h;
+  auto today = workflow::china_date(unix_now());
+  auto yesterday = workflow::format_date(today - std::chrono::days{1});
+  std::map<std::string, std::string> f = {
+      {"category", "commercial"}, {"name", "某某公司"}, {"credit_code", "91350100M000100Y43"}, {"contact_person", "李雷"},
+      {"phone", "0591-87654321"}, {"address", "福州市"}, {"description", "某地块出让合同"}, {"info_form", "paper"},
+      {"delivery", "post"}, {"channel", "registered_mail"}, {"sent_on", yesterday}, {"received_on", workflow::format_date(today)}};
+  auto bad = f;
+  bad["received_on"] = workflow::format_date(today + std::chrono::days{1});
+  auto refused = h.post("/staff/register", "clerk", bad);
+  CHECK(refused.result() == http::status::unprocessable_entity);
+  CHECK(refused.body().find("不能晚于今天") != std::string::npos);
+  auto res = h.post("/staff/register", "clerk", f);
+  REQUIRE(res.result() == http::status::created);
+  auto at = res.body().find("id=\"tracking-no\"");
+  auto start = res.body().find('>', at) + 1;
+  auto no = res.body().substr(start, res.body().find('<', start) - start);
+  auto stored = h.db.run(database::access::read, [&](connection& c) {
+    std::string channel;
+    c.sql << "SELECT a.channel FROM applications a JOIN cases k ON k.id = a.case_id WHERE k.tracking_no = :n", soci::use(no),
+        soci::into(channel);
+    return channel;
+  });
+  CHECK(stored == "registered_mail");
+  auto log = cases::transitions(h.db, h.row(no).id);
+  CHECK(log.front().actor == "clerk");
+  CHECK(log.front().actor_role == "staff");
+}
