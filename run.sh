@@ -11,4 +11,5 @@ mkdir -p var
 export GONGKAI_DB="${GONGKAI_DB:-sqlite://var/gongkai.db}"
 ./build/gongkai migrate
 ./build/gongkai user bootstrap
-exec ./build/gongkai serve "$@"
+# Templates are read from web/ so pages and letters can be edited without a rebuild.
+exec ./build/gongkai serve --web-dir web "$@"

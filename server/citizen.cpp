@@ -2,6 +2,7 @@
 
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/letters.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "workflow/deadlines.hpp"
@@ -140,6 +141,10 @@ json::object view_json(const case_view& v) {
                                 {"withheld", a->withheld}};
     }
   }
+  json::array letter_list;
+  for (const auto& l : letters::of_case(v.log, true))
+    letter_list.push_back(json::object{{"seq", l.seq}, {"title", l.title}, {"date", format_date(l.on)}});
+  o["letters"] = std::move(letter_list);
   o["can_withdraw"] = may_withdraw(v.row.state);
   o["can_correct"] = v.row.state == case_state::correction_requested;
   return o;
@@ -181,6 +186,16 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
     }
     d.set("reply", reply);
   }
+  data letter_list{data::type::list};
+  for (const auto& l : letters::of_case(v.log, true)) {
+    data item;
+    item.set("seq", std::to_string(l.seq));
+    item.set("title", l.title);
+    item.set("date", format_date(l.on));
+    letter_list.push_back(item);
+  }
+  d.set("letters", letter_list);
+  d.set("has_letters", !letter_list.is_empty_list());
   if (may_withdraw(v.row.state))
     d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));
   return d;
@@ -409,11 +424,34 @@ http::response track_withdraw(request_context& ctx) {
   return status_page(ctx, load_view(ctx, updated), code, "申请已撤回。");
 }
 
+http::response letter_response(request_context& ctx, const case_row& row, const std::string& seq_text) {
+  int seq = 0;
+  try {
+    seq = std::stoi(seq_text);
+  } catch (const std::exception&) {
+  }
+  auto log = cases::transitions(*ctx.db, row.id);
+  auto page = letters::render(*ctx.db, row, log, seq, *calendar(ctx), true);
+  if (!page) throw http::http_error(status::not_found, "not_found", "没有该文书");
+  return http::html_response(ctx.req, status::ok, *page);
+}
+
+http::response track_letter(request_context& ctx) {
+  auto form = http::parse_form_body(ctx.req);
+  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), trimmed(field(form, "access_code")));
+  return letter_response(ctx, row, field(form, "seq"));
+}
+
 std::string access_code_header(request_context& ctx) { return std::string(ctx.req["X-Access-Code"]); }
 
 http::response api_status(request_context& ctx) {
   auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
   return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, row)));
+}
+
+http::response api_letter(request_context& ctx) {
+  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
+  return letter_response(ctx, row, ctx.params.at("seq"));
 }
 
 http::response api_correct(request_context& ctx) {
@@ -453,9 +491,11 @@ void add_routes(router& r) {
   r.add(verb::post,  "/track",                                  run_on::db, track_submit);
   r.add(verb::post,  "/track/correction",                       run_on::db, track_correct);
   r.add(verb::post,  "/track/withdraw",                         run_on::db, track_withdraw);
+  r.add(verb::post,  "/track/letter",                           run_on::db, track_letter);
   r.add(verb::post,  "/api/v1/requests",                        run_on::db, api_file);
   r.add(verb::get,   "/api/v1/requests/{tracking_no}",          run_on::db, api_status);
   r.add(verb::post,  "/api/v1/requests/{tracking_no}/correction", run_on::db, api_correct);
+  r.add(verb::get,   "/api/v1/requests/{tracking_no}/letters/{seq}", run_on::db, api_letter);
   r.add(verb::post,  "/api/v1/requests/{tracking_no}/withdraw", run_on::db, api_withdraw);
 }
 

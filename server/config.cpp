@@ -104,6 +104,7 @@ po::options_description options(config& c, std::string& config_file, long long (
       ("shutdown-timeout-ms", po::value(&ms[3]), "grace period for in-flight requests on SIGTERM")
       ("retry-after-s", po::value(&ms[4]), "Retry-After seconds while the database is down")
       ("secure-cookies", po::value(&c.secure_cookies), "mark cookies Secure (behind TLS)")
+      ("web-dir", po::value(&c.web_dir), "directory with templates/ to use instead of the compiled-in ones")
       ("filing-limit", po::value(&c.filing_limit), "applications per client address per hour")
       ("lookup-limit", po::value(&c.lookup_limit), "status look-ups per client address per 10 minutes");
   return d;

@@ -4,6 +4,7 @@
 #include "server/crypto.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
+#include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "sql/cases.hpp"
 #include "sql/database.hpp"
@@ -87,6 +88,7 @@ std::string read_password_from_stdin() {
 }
 
 int cmd_serve(const config& cfg) {
+  set_template_directory(cfg.web_dir);
   database db(cfg.db(), cfg.db_threads);
   prepare_database(db);
   auto routes = make_routes();

@@ -4,6 +4,7 @@
 #include "server/citizen.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/letters.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
 #include "workflow/case_machine.hpp"
@@ -371,6 +372,16 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
     steps.push_back(step);
   }
   d.set("steps", steps);
+  data letter_list{data::type::list};
+  for (const auto& l : letters::of_case(log, false)) {
+    data item;
+    item.set("seq", std::to_string(l.seq));
+    item.set("title", l.title);
+    item.set("date", format_date(l.on));
+    letter_list.push_back(item);
+  }
+  d.set("letters", letter_list);
+  d.set("has_letters", !letter_list.is_empty_list());
   // Only the actions the machine allows in this state for this user's roles.
   bool handler = is_supervisor(u) || row->assignee == u.username;
   data actions{data::type::list};
@@ -411,6 +422,20 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   }
   d.set("can_note", handler);
   return http::html_response(ctx.req, s, render_page("案件 " + row->tracking_no, "case", d));
+}
+
+http::response case_letter(request_context& ctx) {
+  auth::require(ctx, {"staff", "supervisor"});
+  auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
+  if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
+  int seq = 0;
+  try {
+    seq = std::stoi(ctx.params.at("seq"));
+  } catch (const std::exception&) {
+  }
+  auto page = letters::render(*ctx.db, *row, cases::transitions(*ctx.db, row->id), seq, *calendar(ctx), false);
+  if (!page) throw http::http_error(status::not_found, "not_found", "没有该文书");
+  return http::html_response(ctx.req, status::ok, *page);
 }
 
 http::response case_view(request_context& ctx) {
@@ -585,6 +610,7 @@ void add_routes(router& r) {
   r.add(verb::post,  "/staff/cases/{tracking_no}/assign",     run_on::db, case_assign);
   r.add(verb::post,  "/staff/cases/{tracking_no}/note",       run_on::db, case_note);
   r.add(verb::post,  "/staff/cases/{tracking_no}/reveal",     run_on::db, case_reveal);
+  r.add(verb::get,   "/staff/cases/{tracking_no}/letters/{seq}", run_on::db, case_letter);
   r.add(verb::post,  "/api/v1/requests/{tracking_no}/events", run_on::db, api_event);
 }
 

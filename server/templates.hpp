@@ -20,4 +20,9 @@ std::string render_page(std::string_view title, std::string_view body_template, 
 
 std::string render_error_page(const http::http_error& e);
 
+// Serve templates from DIR/templates/*.mustache instead of the copies compiled in, re-reading a file
+// when it changes, so an agency can edit its pages and letters without a rebuild. Called once at start
+// (the process-wide choice of where templates live); empty = compiled-in copies.
+void set_template_directory(const std::string& dir);
+
 }  // namespace gongkai

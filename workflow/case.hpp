@@ -65,7 +65,12 @@ struct outcome_code {
   std::string_view code;
   std::string_view category_zh;  // （三）不予公开
   std::string_view reason_zh;    // 属于国家秘密 (empty for 1 and 2)
+  std::string_view decision_zh;  // the decision as the reply letter states it (Art. 36-39)
+  std::string_view basis_zh;     // the articles it rests on
 };
+// Since 2024-01-01 a refusal to disclose must go to reconsideration before litigation (复议前置,
+// 行政复议法 (2023) Art. 23(1)(4)).
+bool reconsideration_first(std::string_view outcome, date answered_on);
 const std::vector<outcome_code>& outcome_codes();
 const outcome_code* find_outcome(std::string_view code);
 inline constexpr std::string_view outcome_abandoned_correction = "6.1";  // 逾期不补正

@@ -297,3 +297,104 @@ TEST_CASE("staff register an application received by registered mail, with its r
   CHECK(log.front().actor == "clerk");
   CHECK(log.front().actor_role == "staff");
 }
+
+#include "server/letters.hpp"
+#include "server/templates.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+TEST_CASE("a reply letter for every outcome code, with its decision, basis and remedies", "[staff]") {
+  staff_harness h;
+  staff_store::set_setting(h.db, "agency_name", "龙泉镇人民政府");
+  staff_store::set_setting(h.db, "reconsideration_body", "某区人民政府");
+  for (const auto& code : workflow::outcome_codes()) {
+    if (code.code == "6.1") continue;  // the expired-correction letter comes from the system event, below
+    INFO(code.code);
+    auto no = h.file();
+    h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+    std::map<std::string, std::string> f = {{"outcome", std::string(code.code)}, {"reply_text", "具体答复内容<b>"}};
+    if (code.code == "2") f["withheld"] = "第3页涉及个人隐私";
+    REQUIRE(h.event(no, "clerk", "answer", f).result() == http::status::see_other);
+    auto row = h.row(no);
+    auto log = cases::transitions(h.db, row.id);
+    auto list = letters::of_case(log, true);
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].title == "政府信息公开申请答复书");
+    auto letter = h.call(http::verb::get, "/staff/cases/" + no + "/letters/" + std::to_string(list[0].seq), "clerk");
+    REQUIRE(letter.result() == http::status::ok);
+    const auto& body = letter.body();
+    CHECK(body.find("龙泉镇人民政府") != std::string::npos);
+    CHECK(body.find("王芳：") != std::string::npos);
+    CHECK(body.find(std::string(code.decision_zh)) != std::string::npos);
+    CHECK(body.find(std::string(code.basis_zh)) != std::string::npos);
+    CHECK(body.find("具体答复内容&lt;b&gt;") != std::string::npos);
+    CHECK(body.find("某区人民政府申请行政复议") != std::string::npos);
+    if (code.code.starts_with("3."))
+      CHECK(body.find("第二十三条第一款第四项") != std::string::npos);  // reconsideration first since 2024
+    else
+      CHECK(body.find("6个月内依法向人民法院提起行政诉讼") != std::string::npos);
+    if (code.code == "2") CHECK(body.find("第3页涉及个人隐私") != std::string::npos);
+  }
+}
+
+TEST_CASE("correction, extension and consultation letters; the applicant sees theirs", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}, {"days", "10"}});
+  auto cal = h.calendar.get(h.db);
+  workflow::case_event corr;
+  corr.kind = workflow::event_kind::correction_received;
+  corr.on = workflow::china_date(unix_now());
+  corr.actor_role = workflow::role::applicant;
+  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
+  h.event(no, "clerk", "consult", {{"party", "某某科技有限公司"}});
+  h.event(no, "clerk", "consultation_answered");
+  h.event(no, "clerk", "request_extension", {{"days", "15"}, {"reason", "需要调取历史档案"}});
+  h.event(no, "head", "approve_extension");
+  auto row = h.row(no);
+  auto log = cases::transitions(h.db, row.id);
+  auto staff_letters = letters::of_case(log, false);
+  auto applicant_letters = letters::of_case(log, true);
+  REQUIRE(staff_letters.size() == 3);
+  REQUIRE(applicant_letters.size() == 2);  // not the consultation letter
+  auto text = [&](int seq, bool applicant) { return *letters::render(h.db, row, log, seq, *cal, applicant); };
+  auto correction = text(staff_letters[0].seq, true);
+  CHECK(correction.find("补正告知书") != std::string::npos);
+  CHECK(correction.find("请写明文号") != std::string::npos);
+  CHECK(correction.find("第三十条") != std::string::npos);
+  auto consultation = text(staff_letters[1].seq, false);
+  CHECK(consultation.find("某某科技有限公司：") != std::string::npos);
+  CHECK(consultation.find("15个工作日内") != std::string::npos);
+  CHECK_FALSE(letters::render(h.db, row, log, staff_letters[1].seq, *cal, true));
+  auto extension = text(staff_letters[2].seq, true);
+  CHECK(extension.find("延长15个工作日") != std::string::npos);
+  CHECK(extension.find("需要调取历史档案") != std::string::npos);
+  CHECK(extension.find(workflow::format_date(*row.reply_due).substr(0, 4) + "年") != std::string::npos);
+}
+
+namespace {
+int write_count = 1;
+}
+
+TEST_CASE("templates can be edited without a rebuild", "[staff]") {
+  staff_harness h;
+  auto dir = test::temp_dir();
+  std::filesystem::create_directories(dir + "/templates");
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir + "/templates/index.mustache") << text;
+    // Make the change visible to a file system with coarse timestamps.
+    std::filesystem::last_write_time(dir + "/templates/index.mustache",
+                                     std::filesystem::file_time_type::clock::now() + std::chrono::seconds(write_count++));
+  };
+  write_count = 1;
+  set_template_directory(dir);
+  write("<h1>第一版首页</h1>");
+  CHECK(h.call(http::verb::get, "/", "").body().find("第一版首页") != std::string::npos);
+  write("<h1>第二版首页</h1>");
+  CHECK(h.call(http::verb::get, "/", "").body().find("第二版首页") != std::string::npos);
+  CHECK(h.call(http::verb::get, "/track", "").body().find("查询申请办理进度") != std::string::npos);  // not overridden
+  set_template_directory("");
+  CHECK(h.call(http::verb::get, "/", "").body().find("第二版首页") == std::string::npos);
+}
