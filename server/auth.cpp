@@ -2,6 +2,7 @@
 
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "sql/staff.hpp"
 
 #include <boost/beast/http/field.hpp>
 
@@ -23,7 +24,9 @@ std::string session_token(const http::request& req) {
 std::optional<user> current_user(request_context& ctx) {
   auto token = session_token(ctx.req);
   if (token.empty() || token.size() > 200) return std::nullopt;
-  return sessions::resume(*ctx.db, token, unix_now(), session_idle_seconds);
+  if (auto u = sessions::resume(*ctx.db, token, unix_now(), session_idle_seconds)) return u;
+  if (token.starts_with("gk_")) return staff_store::api_token_user(*ctx.db, token);  // issued to an office system
+  return std::nullopt;
 }
 
 user require(request_context& ctx, std::initializer_list<std::string_view> roles) {
@@ -32,6 +35,14 @@ user require(request_context& ctx, std::initializer_list<std::string_view> roles
     if (http::is_api_path(ctx.path)) throw http::http_error(http::status::unauthorized, "unauthenticated", "请先登录");
     http::http_error e(http::status::see_other, "login_required", "请先登录");
     e.location = "/login";
+    throw e;
+  }
+  // A one-time password must be replaced before anything else (pages only; the API answers 403).
+  if (u->must_change_password && ctx.path != "/account/password" && ctx.path != "/logout" && ctx.path != "/api/v1/session") {
+    if (http::is_api_path(ctx.path))
+      throw http::http_error(http::status::forbidden, "must_change_password", "请先修改初始密码");
+    http::http_error e(http::status::see_other, "must_change_password", "请先修改初始密码");
+    e.location = "/account/password";
     throw e;
   }
   if (roles.size() == 0) return *u;

@@ -1,6 +1,7 @@
 // The route table and the platform's handlers (health, readiness, static files, staff sessions).
 #include "server/routes.hpp"
 
+#include "server/admin.hpp"
 #include "server/auth.hpp"
 #include "server/citizen.hpp"
 #include "server/staff.hpp"
@@ -115,6 +116,7 @@ router make_routes() {
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
   citizen::add_routes(r);
   staff::add_routes(r);
+  admin::add_routes(r);
   return r;
 }
 

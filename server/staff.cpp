@@ -181,7 +181,10 @@ http::response login_submit(request_context& ctx) {
   auto u = users::authenticate(*ctx.db, username, get(form, "password"));
   if (!u) return login_form(ctx, status::unauthorized, "用户名或密码错误", username);
   auto s = sessions::open(*ctx.db, u->id, unix_now(), auth::session_lifetime_seconds);
-  auto res = auth::redirect(ctx, "/staff");
+  auto where = u->must_change_password                              ? "/account/password"
+               : u->has_role("staff") || u->has_role("supervisor") ? "/staff"
+                                                                    : "/admin";
+  auto res = auth::redirect(ctx, where);
   res.set(http::bhttp::field::set_cookie, auth::session_cookie(s.token, ctx.cfg.secure_cookies));
   return res;
 }
@@ -273,6 +276,16 @@ http::response queue_page(request_context& ctx) {
   d.set("overdue_checked", f.overdue_only);
   d.set("due_within", get(q, "due_within"));
   d.set("sort_received", f.sort_by_received);
+  if (is_supervisor(u)) {
+    data people{data::type::list};
+    for (const auto& p : users::with_role(*ctx.db, "staff")) {
+      data person;
+      person.set("username", p.username);
+      person.set("display_name", p.display_name);
+      people.push_back(person);
+    }
+    d.set("staff_users", people);
+  }
   return http::html_response(ctx.req, status::ok, render_page("工作台", "queue", d));
 }
 
@@ -574,6 +587,93 @@ http::response register_submit(request_context& ctx) {
   return citizen::file_and_receipt(ctx, checked.app, *channel, *received, "", actor{role::staff, u.username});
 }
 
+// ---- The supervisor's dashboard ----
+data case_list(const std::vector<staff_store::queue_row>& rows, date today, const working_calendar& cal) {
+  data list{data::type::list};
+  for (const auto& r : rows) {
+    data item;
+    item.set("tracking_no", r.tracking_no);
+    item.set("state_zh", std::string(name_zh(r.state)));
+    item.set("assignee", r.assignee.empty() ? std::string("未分配") : r.assignee);
+    if (r.reply_due) {
+      item.set("due", format_date(*r.reply_due));
+      int late = *r.reply_due < today ? working_days_between(cal, *r.reply_due, today) : 0;
+      if (late) item.set("late", std::to_string(late));
+    }
+    list.push_back(item);
+  }
+  return list;
+}
+
+http::response dashboard_page(request_context& ctx) {
+  auto u = auth::require(ctx, {"supervisor"});
+  auto cal = calendar(ctx);
+  auto today = china_date(unix_now());
+  staff_store::queue_filter f;
+  f.today = today;
+  f.page_size = 200;
+  f.overdue_only = true;
+  auto overdue = staff_store::queue(*ctx.db, f);
+  f.overdue_only = false;
+  f.due_by = add_working_days(*cal, today, 3).end;
+  auto soon = staff_store::queue(*ctx.db, f);
+  std::vector<staff_store::queue_row> due_soon;
+  for (const auto& r : soon.rows)
+    if (r.reply_due && *r.reply_due >= today) due_soon.push_back(r);
+  data d = nav(ctx, u);
+  d.set("overdue", case_list(overdue.rows, today, *cal));
+  d.set("overdue_count", std::to_string(overdue.total));
+  d.set("due_soon", case_list(due_soon, today, *cal));
+  d.set("due_soon_count", std::to_string(due_soon.size()));
+  auto waiting_list = [](const std::vector<staff_store::waiting_case>& cases) {
+    data list{data::type::list};
+    for (const auto& w : cases) {
+      data item;
+      item.set("tracking_no", w.tracking_no);
+      item.set("limit", format_date(w.limit));
+      if (w.days) item.set("days", std::to_string(w.days));
+      list.push_back(item);
+    }
+    return list;
+  };
+  auto extensions = staff_store::pending_extensions(*ctx.db, *cal);
+  d.set("extensions", waiting_list(extensions));
+  d.set("extensions_count", std::to_string(extensions.size()));
+  auto corrections = staff_store::correction_window_open(*ctx.db, *cal, today);
+  d.set("corrections", waiting_list(corrections));
+  d.set("corrections_count", std::to_string(corrections.size()));
+  data stats{data::type::list};
+  for (const auto& s : staff_store::staff_stats(*ctx.db)) {
+    data item;
+    item.set("assignee", s.assignee);
+    item.set("open", std::to_string(s.open));
+    item.set("concluded", std::to_string(s.concluded));
+    item.set("on_time_rate", s.concluded ? std::to_string((s.on_time * 100 + s.concluded / 2) / s.concluded) + "%" : "-");
+    stats.push_back(item);
+  }
+  d.set("stats", stats);
+  return http::html_response(ctx.req, status::ok, render_page("负责人工作台", "dashboard", d));
+}
+
+// A supervisor moves several cases to one staff member at once; each move is its own transition.
+http::response bulk_assign(request_context& ctx) {
+  auto u = auth::require(ctx, {"supervisor"});
+  auto form = http::parse_form_body(ctx.req);
+  auth::check_form_token(ctx, form);
+  auto to = get(form, "assignee");
+  auto target = users::find(*ctx.db, to);
+  if (!target || target->disabled || !target->has_role("staff"))
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "请选择承办人", {{"assignee", "承办人不存在"}});
+  int moved = 0;
+  for (const auto& [key, value] : form) {
+    if (!key.starts_with("case_") || value != "on") continue;
+    staff_store::assign(*ctx.db, key.substr(5), std::nullopt, to, actor{role::supervisor, u.username}, unix_now_ms());
+    ++moved;
+  }
+  if (moved == 0) throw http::http_error(status::unprocessable_entity, "invalid_fields", "请至少选择一个案件");
+  return auth::redirect(ctx, "/staff?view=all");
+}
+
 // ---- The events API for other office systems ----
 http::response api_event(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
@@ -602,6 +702,8 @@ void add_routes(router& r) {
   r.add(verb::post,  "/login",                                run_on::db, login_submit);
   r.add(verb::post,  "/logout",                               run_on::db, logout_submit);
   r.add(verb::get,   "/staff",                                run_on::db, queue_page);
+  r.add(verb::get,   "/staff/dashboard",                      run_on::db, dashboard_page);
+  r.add(verb::post,  "/staff/bulk-assign",                    run_on::db, bulk_assign);
   r.add(verb::get,   "/staff/register",                       run_on::db, register_page);
   r.add(verb::post,  "/staff/register",                       run_on::db, register_submit);
   r.add(verb::get,   "/staff/cases/{tracking_no}",            run_on::db, case_view);

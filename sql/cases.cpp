@@ -230,6 +230,12 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
     // The version check first: it takes the row lock, so a concurrent writer waits here and then
     // finds the version moved on.
     if (!store_case(c, row->id, row->version, v.to, m.current_deadlines(), now_ms)) throw conflict();
+    if (m.current_deadlines().concluded && row->reply_due) {
+      // The first conclusion keeps the due date it was measured against (the on-time rate).
+      const std::string due = format_date(*row->reply_due);
+      c.sql << "UPDATE cases SET concluded_due = :d WHERE id = :i AND concluded_due IS NULL", soci::use(due),
+          soci::use(row->id);
+    }
     append(c, row->id, stored.empty() ? 1 : stored.back().seq + 1, to_string(event.kind), v.from, v.to, who, event.on,
            payload_json(event), now_ms);
     auto updated = load_case(c, tracking_no);

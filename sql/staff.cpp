@@ -1,5 +1,8 @@
 #include "sql/staff.hpp"
 
+#include "server/crypto.hpp"
+#include "workflow/deadlines.hpp"
+
 #include <boost/json.hpp>
 
 namespace gongkai::staff_store {
@@ -124,6 +127,87 @@ int reveals(database& db, long long case_id) {
     c.sql << "SELECT COUNT(*) FROM reveals WHERE case_id = :c", soci::use(case_id), soci::into(n);
     return n;
   });
+}
+
+std::vector<staff_stat> staff_stats(database& db) {
+  return db.run(database::access::read, [](connection& c) {
+    std::vector<staff_stat> out;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT assignee, "
+                          "SUM(CASE WHEN state IN ('received','correction_requested','under_review','consulting') THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN concluded_on IS NOT NULL THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN concluded_on IS NOT NULL AND concluded_due IS NOT NULL AND concluded_on <= concluded_due "
+                          "THEN 1 ELSE 0 END) FROM cases WHERE assignee IS NOT NULL GROUP BY assignee ORDER BY assignee");
+    for (const auto& r : rows) {
+      auto num = [&](std::size_t i) {
+        if (r.get_indicator(i) != soci::i_ok) return 0;
+        if (r.get_properties(i).get_data_type() == soci::dt_double) return static_cast<int>(r.get<double>(i));
+        return static_cast<int>(row_integer(r, i));
+      };
+      out.push_back({r.get<std::string>(0), num(1), num(2), num(3)});
+    }
+    return out;
+  });
+}
+
+namespace {
+
+std::vector<std::pair<long long, std::string>> cases_in(database& db, const std::string& state) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<std::pair<long long, std::string>> out;
+    soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT id, tracking_no FROM cases WHERE state = :s ORDER BY id", soci::use(state));
+    for (const auto& r : rows) out.emplace_back(row_integer(r, 0), r.get<std::string>(1));
+    return out;
+  });
+}
+
+}  // namespace
+
+std::vector<waiting_case> pending_extensions(database& db, const working_calendar& cal) {
+  std::vector<waiting_case> out;
+  for (const auto& [id, no] : cases_in(db, "under_review")) {
+    auto clocks = compute_deadlines(cases::machine_history(cases::transitions(db, id)), cal);
+    if (clocks.extension_days_pending > 0)
+      out.push_back({no, clocks.reply.due.value_or(date{}), clocks.extension_days_pending});
+  }
+  return out;
+}
+
+std::vector<waiting_case> correction_window_open(database& db, const working_calendar& cal, date today) {
+  std::vector<waiting_case> out;
+  for (const auto& [id, no] : cases_in(db, "received")) {
+    auto clocks = compute_deadlines(cases::machine_history(cases::transitions(db, id)), cal);
+    if (clocks.corrections_requested == 0 && clocks.correction_notice.due && *clocks.correction_notice.due >= today)
+      out.push_back({no, *clocks.correction_notice.due, 0});
+  }
+  return out;
+}
+
+std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s) {
+  auto token = "gk_" + crypto::random_token();
+  const std::string hash = crypto::token_hash(token);
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    c.sql << "INSERT INTO api_tokens (token_hash, user_id, label, created_at, revoked) VALUES (:h, :u, :l, :t, 0)",
+        soci::use(hash), soci::use(user_id), soci::use(label), soci::use(now_s);
+    tx.commit();
+  });
+  return token;
+}
+
+std::optional<user> api_token_user(database& db, const std::string& token) {
+  const std::string hash = crypto::token_hash(token);
+  auto username = db.run(database::access::read, [&](connection& c) -> std::optional<std::string> {
+    std::string name;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT u.username FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = :h AND t.revoked = 0 "
+             "AND u.disabled = 0",
+        soci::use(hash), soci::into(name, ind);
+    if (!c.sql.got_data() || ind != soci::i_ok) return std::nullopt;
+    return name;
+  });
+  if (!username) return std::nullopt;
+  return users::find(db, *username);
 }
 
 std::string setting(database& db, const std::string& name, const std::string& fallback) {

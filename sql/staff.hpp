@@ -2,6 +2,7 @@
 // What staff pages need from storage: the work queue, assignment, internal notes, the record of who
 // revealed masked personal data, agency settings and API tokens.
 #include "sql/applications.hpp"
+#include "sql/users.hpp"
 
 #include <optional>
 #include <string>
@@ -58,6 +59,28 @@ std::optional<std::string> assignee_of(database& db, const std::string& tracking
 // Each reveal of a masked field (identity number, phone...) is recorded: who, which field, when.
 void record_reveal(database& db, long long case_id, const std::string& field, const std::string& user, long long now_ms);
 int reveals(database& db, long long case_id);
+
+struct staff_stat {
+  std::string assignee;
+  int open = 0;
+  int concluded = 0;
+  int on_time = 0;  // concluded on or before the due date they had
+};
+std::vector<staff_stat> staff_stats(database& db);
+
+struct waiting_case {
+  std::string tracking_no;
+  workflow::date limit{};  // the date by which something must happen
+  int days = 0;            // e.g. the extension asked for
+};
+// Cases under review with an extension request waiting for a supervisor.
+std::vector<waiting_case> pending_extensions(database& db, const workflow::working_calendar& cal);
+// Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30).
+std::vector<waiting_case> correction_window_open(database& db, const workflow::working_calendar& cal, workflow::date today);
+
+// API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.
+std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s);
+std::optional<user> api_token_user(database& db, const std::string& token);
 
 std::string setting(database& db, const std::string& name, const std::string& fallback);
 void set_setting(database& db, const std::string& name, const std::string& value);

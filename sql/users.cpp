@@ -195,6 +195,35 @@ bool any_admin(database& db) {
   });
 }
 
+bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles) {
+  for (const auto& r : roles)
+    if (!is_valid_role(r)) throw http::http_error(http::status::unprocessable_entity, "invalid_role", "未知角色: " + r);
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    long long id = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT id FROM users WHERE username = :u", soci::use(username), soci::into(id, ind);
+    if (!c.sql.got_data()) return false;
+    c.sql << "DELETE FROM user_roles WHERE user_id = :i", soci::use(id);
+    for (const auto& r : roles) c.sql << "INSERT INTO user_roles (user_id, role) VALUES (:i, :r)", soci::use(id), soci::use(r);
+    tx.commit();
+    return true;
+  });
+}
+
+std::vector<user> all(database& db) {
+  auto names = db.run(database::access::read, [](connection& c) {
+    std::vector<std::string> out;
+    soci::rowset<std::string> rows = (c.sql.prepare << "SELECT username FROM users ORDER BY username");
+    for (const auto& n : rows) out.push_back(n);
+    return out;
+  });
+  std::vector<user> out;
+  for (const auto& n : names)
+    if (auto u = find(db, n)) out.push_back(*u);
+  return out;
+}
+
 std::vector<user> with_role(database& db, const std::string& role) {
   return db.run(database::access::read, [&](connection& c) {
     std::vector<user> out;

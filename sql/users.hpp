@@ -35,6 +35,9 @@ bool set_password(database& db, const std::string& username, const std::string& 
 // Disabling also ends every session of the account.
 bool set_disabled(database& db, const std::string& username, bool disabled);
 bool any_admin(database& db);
+// Replaces the roles of an account (422 on an unknown role).
+bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles);
+std::vector<user> all(database& db);
 // Enabled users holding `role`, by username.
 std::vector<user> with_role(database& db, const std::string& role);
 

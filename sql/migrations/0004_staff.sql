@@ -24,3 +24,7 @@ CREATE TABLE IF NOT EXISTS reveals (
   user_name VARCHAR(64) NOT NULL,
   revealed_at BIGINT NOT NULL
 ) {{table_options}};
+
+-- The due date a case had when it was first concluded: the on-time rate compares against it.
+@sqlite ALTER TABLE cases ADD COLUMN concluded_due CHAR(10) NULL;
+@mysql ALTER TABLE cases ADD COLUMN IF NOT EXISTS concluded_due CHAR(10) NULL;

@@ -1,0 +1,213 @@
+#include "server/admin.hpp"
+
+#include "server/auth.hpp"
+#include "server/config.hpp"
+#include "server/crypto.hpp"
+#include "server/templates.hpp"
+#include "sql/staff.hpp"
+
+namespace gongkai::admin {
+
+namespace {
+
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
+}
+
+const char* const setting_names[] = {"agency_name", "agency_address", "seal_text", "reconsideration_body"};
+
+http::response admin_page(request_context& ctx, const user& u, status s, const std::string& notice,
+                          const std::string& secret = {}) {
+  data d;
+  d.set("display_name", u.display_name);
+  d.set("csrf", auth::form_token(ctx));
+  if (!notice.empty()) d.set("notice", notice);
+  if (!secret.empty()) d.set("secret", secret);
+  data list{data::type::list};
+  for (const auto& a : users::all(*ctx.db)) {
+    data item;
+    item.set("username", a.username);
+    item.set("display_name", a.display_name);
+    item.set("disabled", a.disabled);
+    for (auto r : all_roles) item.set("has_" + std::string(r), a.has_role(r));
+    list.push_back(item);
+  }
+  d.set("users", list);
+  for (const char* name : setting_names) d.set(name, staff_store::setting(*ctx.db, name, ""));
+  return http::html_response(ctx.req, s, render_page("系统管理", "admin", d));
+}
+
+http::response admin_view(request_context& ctx) {
+  auto u = auth::require(ctx, {"admin"});
+  return admin_page(ctx, u, status::ok, "");
+}
+
+std::vector<std::string> roles_from(const std::map<std::string, std::string>& form) {
+  std::vector<std::string> roles;
+  for (auto r : all_roles)
+    if (get(form, "role_" + std::string(r)) == "on") roles.emplace_back(r);
+  return roles;
+}
+
+// Every admin action: the role, the anti-forgery token, then the change; a refusal re-renders the page.
+template <class F>
+http::response action(request_context& ctx, F&& change) {
+  auto u = auth::require(ctx, {"admin"});
+  auto form = http::parse_form_body(ctx.req);
+  auth::check_form_token(ctx, form);
+  try {
+    auto [notice, secret] = change(u, form);
+    return admin_page(ctx, u, status::ok, notice, secret);
+  } catch (const http::http_error& e) {
+    return admin_page(ctx, u, e.status, e.what());
+  }
+}
+
+http::response create_user(request_context& ctx) {
+  return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
+    auto password = crypto::random_password();
+    users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
+                  crypto::hash_password(password), roles_from(f), true);
+    return std::pair<std::string, std::string>("已创建账号 " + get(f, "username") + "，首次登录须修改密码。初始密码：", password);
+  });
+}
+
+http::response update_user(request_context& ctx) {
+  return action(ctx, [&](const user& me, const std::map<std::string, std::string>& f) {
+    const auto& name = ctx.params.at("username");
+    auto what = get(f, "do");
+    if (what == "roles") {
+      auto roles = roles_from(f);
+      if (name == me.username && std::find(roles.begin(), roles.end(), "admin") == roles.end())
+        throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能取消自己的管理员角色");
+      if (!users::set_roles(*ctx.db, name, roles)) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      return std::pair<std::string, std::string>("已更新 " + name + " 的角色", "");
+    }
+    if (what == "disable" || what == "enable") {
+      if (name == me.username) throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能停用自己的账号");
+      if (!users::set_disabled(*ctx.db, name, what == "disable")) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      return std::pair<std::string, std::string>((what == "disable" ? "已停用 " : "已启用 ") + name, "");
+    }
+    if (what == "reset") {
+      auto password = crypto::random_password();
+      if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true))
+        throw http::http_error(status::not_found, "not_found", "没有该账号");
+      return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
+    }
+    if (what == "token") {
+      auto target = users::find(*ctx.db, name);
+      if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      auto label = get(f, "label").empty() ? std::string("api") : get(f, "label").substr(0, 100);
+      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now());
+      return std::pair<std::string, std::string>("已为 " + name + " 签发接口令牌（只显示这一次）：", token);
+    }
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "未知的操作");
+  });
+}
+
+http::response save_settings(request_context& ctx) {
+  return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
+    for (const char* name : setting_names) {
+      auto value = get(f, name);
+      if (!clean_text(value, false) || utf8_length(value) > 200)
+        throw http::http_error(status::unprocessable_entity, "invalid_fields", "设置内容须为200字以内的有效文字");
+      staff_store::set_setting(*ctx.db, name, value);
+    }
+    return std::pair<std::string, std::string>("已保存机关信息", "");
+  });
+}
+
+http::response calendar_page(request_context& ctx) {
+  auto u = auth::require(ctx, {"admin"});
+  auto query = std::string(http::query_of(ctx.req.target()));
+  int year = year_of(china_date(unix_now()));
+  if (query.starts_with("year=") && query.size() == 9 && query.find_first_not_of("0123456789", 5) == std::string::npos)
+    year = std::stoi(query.substr(5));
+  auto cal = ctx.svc.calendar->get(*ctx.db);
+  data d;
+  d.set("display_name", u.display_name);
+  d.set("csrf", auth::form_token(ctx));
+  d.set("year", std::to_string(year));
+  d.set("prev", std::to_string(year - 1));
+  d.set("next", std::to_string(year + 1));
+  d.set("provisional", !cal->loaded_years().count(year));
+  data holidays{data::type::list}, makeups{data::type::list};
+  int working = 0;
+  using namespace std::chrono;
+  for (date day = sys_days{std::chrono::year{year} / 1 / 1}; year_of(day) == year; day += days{1}) {
+    if (cal->is_working_day(day)) ++working;
+    if (cal->is_holiday(day)) holidays.push_back(data(format_date(day) + " " + weekday_name_zh(day)));
+    if (cal->is_makeup_day(day)) makeups.push_back(data(format_date(day) + " " + weekday_name_zh(day)));
+  }
+  d.set("holidays", holidays);
+  d.set("makeups", makeups);
+  d.set("working_days", std::to_string(working));
+  return http::html_response(ctx.req, status::ok, render_page("工作日历", "calendar", d));
+}
+
+http::response calendar_import(request_context& ctx) {
+  return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
+    std::vector<year_schedule> years;
+    try {
+      years = parse_schedules(get(f, "schedule"));
+    } catch (const calendar_error& e) {
+      throw http::http_error(status::unprocessable_entity, "invalid_schedule", std::string("节假日安排有误：") + e.what());
+    }
+    int changed = calendar_store::import(*ctx.db, years, "admin page", unix_now_ms());
+    std::string list;
+    for (const auto& y : years) list += (list.empty() ? "" : "、") + std::to_string(y.year);
+    return std::pair<std::string, std::string>("已载入 " + list + " 年节假日安排，重新计算了 " + std::to_string(changed) +
+                                                   " 件在办案件的答复期限",
+                                               "");
+  });
+}
+
+// ---- Every user's own password ----
+http::response password_page(request_context& ctx) {
+  auto u = auth::require(ctx);
+  data d;
+  d.set("csrf", auth::form_token(ctx));
+  d.set("must_change", u.must_change_password);
+  return http::html_response(ctx.req, status::ok, render_page("修改密码", "password", d));
+}
+
+http::response password_submit(request_context& ctx) {
+  auto u = auth::require(ctx);
+  auto form = http::parse_form_body(ctx.req);
+  auth::check_form_token(ctx, form);
+  auto fail = [&](const std::string& message) {
+    data d;
+    d.set("csrf", auth::form_token(ctx));
+    d.set("must_change", u.must_change_password);
+    d.set("error", message);
+    return http::html_response(ctx.req, status::unprocessable_entity, render_page("修改密码", "password", d));
+  };
+  if (!users::authenticate(*ctx.db, u.username, get(form, "current"))) return fail("当前密码不正确");
+  auto next = get(form, "new");
+  if (utf8_length(next) < 12 || !clean_text(next, false)) return fail("新密码至少12个字符");
+  if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");
+  users::set_password(*ctx.db, u.username, crypto::hash_password(next), false);
+  return auth::redirect(ctx, u.has_role("admin") && !u.has_role("staff") ? "/admin" : "/staff");
+}
+
+}  // namespace
+
+void add_routes(router& r) {
+  //     method      pattern                         runs on     handler
+  r.add(verb::get,   "/admin",                       run_on::db, admin_view);
+  r.add(verb::post,  "/admin/users",                 run_on::db, create_user);
+  r.add(verb::post,  "/admin/users/{username}",      run_on::db, update_user);
+  r.add(verb::post,  "/admin/settings",              run_on::db, save_settings);
+  r.add(verb::get,   "/admin/calendar",              run_on::db, calendar_page);
+  r.add(verb::post,  "/admin/calendar",              run_on::db, calendar_import);
+  r.add(verb::get,   "/account/password",            run_on::db, password_page);
+  r.add(verb::post,  "/account/password",            run_on::db, password_submit);
+}
+
+}  // namespace gongkai::admin
