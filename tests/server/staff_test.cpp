@@ -398,3 +398,129 @@ TEST_CASE("templates can be edited without a rebuild", "[staff]") {
   set_template_directory("");
   CHECK(h.call(http::verb::get, "/", "").body().find("第二版首页") == std::string::npos);
 }
+
+TEST_CASE("the supervisor's dashboard: overdue, due soon, waiting extensions, correction windows, staff", "[staff]") {
+  staff_harness h;
+  auto cal = h.calendar.get(h.db);
+  auto today = workflow::china_date(unix_now());
+  // An overdue case: received 40 calendar days ago and never answered.
+  workflow::case_event old;
+  old.kind = workflow::event_kind::register_case;
+  old.on = today - std::chrono::days{40};
+  old.actor_role = workflow::role::staff;
+  cases::create(h.db, "2020-000001", old, actor{workflow::role::staff, "clerk"}, *cal, unix_now_ms());
+  staff_store::assign(h.db, "2020-000001", std::nullopt, "clerk", actor{workflow::role::supervisor, "head"}, unix_now_ms());
+  auto fresh = h.file();  // received today: inside its correction window
+  auto asking = h.file();
+  h.post("/staff/cases/" + asking + "/claim", "clerk", {{"version", h.version(asking)}});
+  h.event(asking, "clerk", "accept");
+  h.event(asking, "clerk", "request_extension", {{"days", "7"}, {"reason", "跨部门协调"}});
+  CHECK(h.call(http::verb::get, "/staff/dashboard", "clerk").result() == http::status::forbidden);
+  auto page = h.call(http::verb::get, "/staff/dashboard", "head");
+  REQUIRE(page.result() == http::status::ok);
+  const auto& body = page.body();
+  auto section = [&](const std::string& id) {
+    auto at = body.find("id=\"" + id + "\"");
+    return body.substr(at, body.find("</ul>", at) - at);
+  };
+  CHECK(section("overdue").find("2020-000001") != std::string::npos);
+  CHECK(section("overdue").find(fresh) == std::string::npos);
+  CHECK(section("extensions").find(asking) != std::string::npos);
+  CHECK(section("extensions").find("申请延长 7 个工作日") != std::string::npos);
+  CHECK(section("corrections").find(fresh) != std::string::npos);
+  CHECK(section("corrections").find("2020-000001") == std::string::npos);  // its 7-day window has passed
+  CHECK(body.find("<td>clerk</td><td>2</td><td>0</td><td>-</td>") != std::string::npos);
+  // Answer the overdue one late and the other on time: the on-time rate is 50%.
+  h.event("2020-000001", "clerk", "accept");
+  h.event("2020-000001", "clerk", "answer", {{"outcome", "1"}, {"reply_text", "予以公开"}});
+  h.event(asking, "head", "approve_extension");
+  h.event(asking, "clerk", "answer", {{"outcome", "1"}, {"reply_text", "予以公开"}});
+  page = h.call(http::verb::get, "/staff/dashboard", "head");
+  CHECK(page.body().find("<td>clerk</td><td>0</td><td>2</td><td>50%</td>") != std::string::npos);
+}
+
+TEST_CASE("a supervisor reassigns several cases at once, each move recorded", "[staff]") {
+  staff_harness h;
+  auto a = h.file(), b = h.file(), c = h.file();
+  CHECK(h.post("/staff/bulk-assign", "clerk", {{"assignee", "clerk2"}, {"case_" + a, "on"}}).result() == http::status::forbidden);
+  auto res = h.post("/staff/bulk-assign", "head", {{"assignee", "clerk2"}, {"case_" + a, "on"}, {"case_" + b, "on"}});
+  CHECK(res.result() == http::status::see_other);
+  CHECK(h.row(a).assignee == "clerk2");
+  CHECK(h.row(b).assignee == "clerk2");
+  CHECK(h.row(c).assignee.empty());
+  auto log = cases::transitions(h.db, h.row(a).id);
+  CHECK(log.back().event == "assign");
+  CHECK(log.back().actor == "head");
+  CHECK(json::parse(log.back().payload).at("assignee") == "clerk2");
+  CHECK(h.post("/staff/bulk-assign", "head", {{"assignee", "root"}, {"case_" + c, "on"}}).result() ==
+        http::status::unprocessable_entity);  // not a staff member
+}
+
+TEST_CASE("admins manage accounts, settings, the calendar and API tokens; nobody else can", "[staff]") {
+  staff_harness h;
+  CHECK(h.call(http::verb::get, "/admin", "clerk").result() == http::status::forbidden);
+  CHECK(h.call(http::verb::get, "/admin", "head").result() == http::status::forbidden);
+  CHECK(h.call(http::verb::get, "/admin", "").result() == http::status::see_other);
+  CHECK(h.call(http::verb::get, "/admin", "root").result() == http::status::ok);
+  CHECK(h.post("/admin/users", "clerk", {{"username", "x1"}, {"role_staff", "on"}}).result() == http::status::forbidden);
+  CHECK_FALSE(users::find(h.db, "x1"));
+
+  auto created = h.post("/admin/users", "root", {{"username", "newclerk"}, {"display_name", "新同事"}, {"role_staff", "on"}});
+  REQUIRE(created.result() == http::status::ok);
+  auto at = created.body().find("id=\"secret\">") + 12;
+  auto password = created.body().substr(at, created.body().find('<', at) - at);
+  CHECK(password.size() == 20);
+  auto u = users::find(h.db, "newclerk");
+  REQUIRE(u);
+  CHECK(u->must_change_password);
+  CHECK(u->roles == std::vector<std::string>{"staff"});
+  // The one-time password must be changed before any page opens.
+  h.tokens["newclerk"] = sessions::open(h.db, u->id, unix_now(), 3600).token;
+  auto first = h.call(http::verb::get, "/staff", "newclerk");
+  CHECK(first.result() == http::status::see_other);
+  CHECK(first[bhttp::field::location] == "/account/password");
+  CHECK(h.post("/account/password", "newclerk", {{"current", password}, {"new", "short"}, {"confirm", "short"}}).result() ==
+        http::status::unprocessable_entity);
+  CHECK(h.post("/account/password", "newclerk", {{"current", password}, {"new", "a brand new password"}, {"confirm", "a brand new password"}})
+            .result() == http::status::see_other);
+  CHECK(h.call(http::verb::get, "/staff", "newclerk").result() == http::status::ok);
+
+  CHECK(h.post("/admin/users/newclerk", "root", {{"do", "roles"}, {"role_staff", "on"}, {"role_supervisor", "on"}}).result() ==
+        http::status::ok);
+  CHECK(users::find(h.db, "newclerk")->roles == std::vector<std::string>{"staff", "supervisor"});
+  CHECK(h.post("/admin/users/newclerk", "root", {{"do", "disable"}}).result() == http::status::ok);
+  CHECK(h.call(http::verb::get, "/staff", "newclerk").result() == http::status::see_other);  // sessions ended
+  CHECK(h.post("/admin/users/root", "root", {{"do", "disable"}}).result() == http::status::unprocessable_entity);
+
+  CHECK(h.post("/admin/settings", "root", {{"agency_name", "龙泉镇人民政府"}, {"agency_address", "龙泉镇政府路1号"},
+                                           {"seal_text", "龙泉镇人民政府（印）"}, {"reconsideration_body", "某区人民政府"}})
+            .result() == http::status::ok);
+  CHECK(staff_store::setting(h.db, "agency_name", "") == "龙泉镇人民政府");
+
+  auto cal_page = h.call(http::verb::get, "/admin/calendar?year=2026", "root");
+  CHECK(cal_page.body().find("2026-10-01 星期四") != std::string::npos);
+  CHECK(cal_page.body().find("2026-01-04 星期日") != std::string::npos);
+  CHECK(cal_page.body().find("尚未载入") == std::string::npos);
+  CHECK(h.call(http::verb::get, "/admin/calendar?year=2027", "root").body().find("尚未载入") != std::string::npos);
+  auto imported = h.post("/admin/calendar", "root", {{"schedule", R"({"2027": {"off_days": ["2027-01-01"], "makeup_workdays": []}})"}});
+  CHECK(imported.result() == http::status::ok);
+  CHECK(imported.body().find("已载入 2027 年") != std::string::npos);
+  CHECK(h.post("/admin/calendar", "root", {{"schedule", "{\"2027\": 5}"}}).result() == http::status::unprocessable_entity);
+
+  auto issued = h.post("/admin/users/clerk", "root", {{"do", "token"}, {"label", "OA"}});
+  at = issued.body().find("id=\"secret\">") + 12;
+  auto token = issued.body().substr(at, issued.body().find('<', at) - at);
+  CHECK(token.starts_with("gk_"));
+  // An office system fires an event with it.
+  auto no = h.file();
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  http::request req{http::verb::post, "/api/v1/requests/" + no + "/events", 11};
+  req.set(bhttp::field::authorization, "Bearer " + token);
+  req.set(bhttp::field::content_type, "application/json");
+  req.body() = R"({"event":"accept","version":)" + h.version(no) + "}";
+  req.prepare_payload();
+  auto res = h.routes.dispatch(h.routes.find(req.method(), http::path_of(req.target())), req, h.cfg, h.svc, "x");
+  CHECK(res.result() == http::status::ok);
+  CHECK(json::parse(res.body()).at("state") == "under_review");
+  CHECK(cases::transitions(h.db, h.row(no).id).back().actor == "clerk");
+}
