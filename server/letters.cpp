@@ -73,7 +73,7 @@ std::optional<std::string> render(database& db, const case_row& row, const std::
   data d;
   d.set("title", title_of(*k));
   d.set("agency", staff_store::setting(db, "agency_name", "（本机关）"));
-  d.set("agency_address", staff_store::setting(db, "agency_address", ""));
+  if (auto address = staff_store::setting(db, "agency_address", ""); !address.empty()) d.set("agency_address", address);
   d.set("seal", staff_store::setting(db, "seal_text", staff_store::setting(db, "agency_name", "（本机关）")));
   d.set("reconsideration_body", staff_store::setting(db, "reconsideration_body", "本机关的上一级行政机关"));
   d.set("tracking_no", row.tracking_no);

@@ -203,6 +203,7 @@ data nav(request_context& ctx, const user& u) {
   d.set("display_name", u.display_name);
   d.set("csrf", auth::form_token(ctx));
   d.set("is_supervisor", is_supervisor(u));
+  d.set("is_admin", u.has_role("admin"));
   return d;
 }
 
