@@ -11,7 +11,9 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
 #include <boost/url/params_view.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <set>
@@ -259,8 +261,10 @@ http::response queue_page(request_context& ctx) {
   d.set("rows", rows);
   d.set("total", std::to_string(page.total));
   d.set("page", std::to_string(f.page));
-  std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view) + "&state=" + get(q, "state") +
-                     "&overdue=" + get(q, "overdue") + "&sort=" + get(q, "sort");
+  // Paging keeps every filter.
+  std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);
+  for (const char* key : {"state", "overdue", "due_within", "channel", "category", "from", "to", "q", "sort"})
+    if (auto v = get(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
   if (f.page > 1) d.set("prev", base + "&page=" + std::to_string(f.page - 1));
   if (f.page * f.page_size < page.total) d.set("next", base + "&page=" + std::to_string(f.page + 1));
   d.set("q", f.search);
@@ -277,6 +281,28 @@ http::response queue_page(request_context& ctx) {
   d.set("overdue_checked", f.overdue_only);
   d.set("due_within", get(q, "due_within"));
   d.set("sort_received", f.sort_by_received);
+  d.set("from", get(q, "from"));
+  d.set("to", get(q, "to"));
+  data channels{data::type::list};
+  for (auto ch : {intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
+                  intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral}) {
+    data o;
+    o.set("value", std::string(to_string(ch)));
+    o.set("label", std::string(name_zh(ch)));
+    o.set("selected", f.channel == to_string(ch));
+    channels.push_back(o);
+  }
+  d.set("channels", channels);
+  data categories{data::type::list};
+  for (auto c : {applicant_category::natural_person, applicant_category::commercial, applicant_category::research,
+                 applicant_category::public_interest, applicant_category::legal_services, applicant_category::other}) {
+    data o;
+    o.set("value", std::string(to_string(c)));
+    o.set("label", std::string(name_zh(c)));
+    o.set("selected", f.category == to_string(c));
+    categories.push_back(o);
+  }
+  d.set("categories", categories);
   if (is_supervisor(u)) {
     data people{data::type::list};
     for (const auto& p : users::with_role(*ctx.db, "staff")) {
@@ -421,6 +447,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   }
   d.set("actions", actions);
   d.set("has_actions", !actions.is_empty_list());
+  d.set("today", format_date(china_date(unix_now())));
   if (row->assignee != u.username && u.has_role("staff") && (row->assignee.empty() || is_supervisor(u))) d.set("can_claim", true);
   if (is_supervisor(u)) {
     data people{data::type::list};

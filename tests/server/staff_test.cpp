@@ -524,3 +524,67 @@ TEST_CASE("admins manage accounts, settings, the calendar and API tokens; nobody
   CHECK(json::parse(res.body()).at("state") == "under_review");
   CHECK(cases::transitions(h.db, h.row(no).id).back().actor == "clerk");
 }
+
+TEST_CASE("the role table: every staff and admin route, for every role", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  h.event(no, "clerk", "request_correction", {{"items", "补充文号"}});
+  const auto letter_seq = std::to_string(cases::transitions(h.db, h.row(no).id).back().seq);
+  const auto ok = http::status::ok, see_other = http::status::see_other, forbidden = http::status::forbidden,
+             unauthorized = http::status::unauthorized;
+  struct row {
+    http::verb method;
+    std::string target;
+    http::status anonymous, admin, staff, supervisor;
+  };
+  // GET routes: who may open each page.
+  std::vector<row> gets = {
+      {http::verb::get, "/staff", see_other, forbidden, ok, ok},
+      {http::verb::get, "/staff/dashboard", see_other, forbidden, forbidden, ok},
+      {http::verb::get, "/staff/register", see_other, forbidden, ok, ok},
+      {http::verb::get, "/staff/cases/" + no, see_other, forbidden, ok, ok},
+      {http::verb::get, "/staff/cases/" + no + "/letters/" + letter_seq, see_other, forbidden, ok, ok},
+      {http::verb::get, "/admin", see_other, ok, forbidden, forbidden},
+      {http::verb::get, "/admin/calendar", see_other, ok, forbidden, forbidden},
+      {http::verb::get, "/account/password", see_other, ok, ok, ok},
+      {http::verb::get, "/api/v1/session", unauthorized, ok, ok, ok},
+  };
+  for (const auto& r : gets) {
+    INFO(r.target);
+    CHECK(h.call(r.method, r.target, "").result() == r.anonymous);
+    CHECK(h.call(r.method, r.target, "root").result() == r.admin);
+    CHECK(h.call(r.method, r.target, "clerk2").result() == r.staff);
+    CHECK(h.call(r.method, r.target, "head").result() == r.supervisor);
+  }
+  // POST routes that change something: the admin-only and supervisor-only ones refuse the others.
+  struct post_row {
+    std::string target;
+    std::map<std::string, std::string> fields;
+    std::string allowed;  // the one user (of root, clerk2, head) who may
+  };
+  std::vector<post_row> posts = {
+      {"/admin/settings", {{"agency_name", "某机关"}}, "root"},
+      {"/admin/users", {{"username", "made-by-test"}, {"role_staff", "on"}}, "root"},
+      {"/admin/calendar", {{"schedule", R"({"2030": {"off_days": [], "makeup_workdays": []}})"}}, "root"},
+      {"/staff/bulk-assign", {{"assignee", "clerk"}, {"case_" + no, "on"}}, "head"},
+  };
+  for (const auto& p : posts)
+    for (const std::string who : {"root", "clerk2", "head"}) {
+      INFO(p.target << " as " << who);
+      auto res = h.post(p.target, who, p.fields);
+      if (who == p.allowed) CHECK(res.result() != forbidden);
+      else CHECK(res.result() == forbidden);
+      CHECK(h.post(p.target, "", p.fields, false).result() == see_other);  // anonymous: to the login page
+    }
+  // The events API: staff and supervisors only.
+  for (const std::string who : {"root", "clerk2"}) {
+    http::request req{http::verb::post, "/api/v1/requests/" + no + "/events", 11};
+    req.set(bhttp::field::authorization, "Bearer " + h.tokens.at(who));
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = R"({"event":"withdraw","version":)" + h.version(no) + "}";
+    req.prepare_payload();
+    auto res = h.routes.dispatch(h.routes.find(req.method(), http::path_of(req.target())), req, h.cfg, h.svc, "x");
+    CHECK(res.result() == forbidden);  // admin: wrong role; clerk2: not the assignee
+  }
+}
