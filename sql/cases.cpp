@@ -50,16 +50,35 @@ struct select_case {
 struct insert_transition {
   long long case_id = 0, occurred_at = 0;
   int seq = 0;
-  std::string event, from_state, to_state, actor_role, actor, effective_on, payload;
-  soci::indicator from_ind = soci::i_ok;
+  std::string event, from_state, to_state, actor_role, actor, effective_on, payload, report_key;
+  soci::indicator from_ind = soci::i_ok, key_ind = soci::i_null;
   soci::statement st;
   explicit insert_transition(soci::session& s)
       : st((s.prepare << "INSERT INTO transitions (case_id, seq, event, from_state, to_state, actor_role, actor, "
-                         "occurred_at, effective_on, payload) VALUES (:c, :s, :e, :f, :t, :r, :a, :o, :d, :p)",
+                         "occurred_at, effective_on, payload, report_key) VALUES (:c, :s, :e, :f, :t, :r, :a, :o, :d, :p, :k)",
             soci::use(case_id), soci::use(seq), soci::use(event), soci::use(from_state, from_ind), soci::use(to_state),
             soci::use(actor_role), soci::use(actor), soci::use(occurred_at), soci::use(effective_on),
-            soci::use(payload))) {}
+            soci::use(payload), soci::use(report_key, key_ind))) {}
 };
+
+// What the annual report counts for this event (see 0005_reports.sql), or empty.
+std::string report_key_of(std::string_view event, const std::string& payload) {
+  auto kind = parse_event(event);
+  if (!kind) return {};
+  switch (*kind) {
+    case event_kind::withdraw: return std::string(outcome_withdrawn);
+    case event_kind::correction_expired: return std::string(outcome_abandoned_correction);
+    case event_kind::answer:
+    case event_kind::file_appeal:
+    case event_kind::decide_appeal: {
+      auto e = event_from_payload(*kind, date{}, role::system, payload);
+      if (*kind == event_kind::answer) return e.outcome;
+      if (*kind == event_kind::file_appeal) return e.appeal ? std::string(to_string(*e.appeal)) : std::string();
+      return e.result ? std::string(to_string(*e.result)) : std::string();
+    }
+    default: return {};
+  }
+}
 
 struct update_case {
   std::string state, reply_due, concluded_on, outcome;
@@ -152,6 +171,8 @@ void append(connection& c, long long case_id, int seq, std::string_view event, s
   ins.occurred_at = now_ms;
   ins.effective_on = format_date(on);
   ins.payload = payload;
+  ins.report_key = report_key_of(event, payload);
+  ins.key_ind = ins.report_key.empty() ? soci::i_null : soci::i_ok;
   ins.st.execute(true);
 }
 

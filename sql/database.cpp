@@ -44,6 +44,10 @@ long long row_integer(const soci::row& r, std::size_t column) {
     case soci::dt_integer: return r.get<int>(column);
     case soci::dt_long_long: return r.get<long long>(column);
     case soci::dt_unsigned_long_long: return static_cast<long long>(r.get<unsigned long long>(column));
+    // Aggregates (COUNT, SUM) have no declared type: SQLite reports them as text or double, MySQL's
+    // SUM as DECIMAL.
+    case soci::dt_double: return static_cast<long long>(r.get<double>(column));
+    case soci::dt_string: return std::stoll(r.get<std::string>(column));
     default: throw std::runtime_error("column " + std::to_string(column) + " is not an integer");
   }
 }

@@ -141,12 +141,7 @@ std::vector<staff_stat> staff_stats(database& db) {
     for (const auto& r : rows) {
       auto num = [&](std::size_t i) {
         if (r.get_indicator(i) != soci::i_ok) return 0;
-        // SUM() comes back as whatever the backend thinks fits (DECIMAL in MySQL, untyped in SQLite).
-        switch (r.get_properties(i).get_data_type()) {
-          case soci::dt_double: return static_cast<int>(r.get<double>(i));
-          case soci::dt_string: return std::stoi(r.get<std::string>(i));
-          default: return static_cast<int>(row_integer(r, i));
-        }
+        return static_cast<int>(row_integer(r, i));
       };
       out.push_back({r.get<std::string>(0), num(1), num(2), num(3)});
     }

@@ -1,0 +1,105 @@
+#include "sql/reports.hpp"
+
+#include <map>
+
+namespace gongkai::reports {
+
+using namespace workflow;
+using namespace workflow::report;
+
+long long cutoff_ms(int year) {
+  using namespace std::chrono;
+  auto next_year = sys_days{std::chrono::year{year + 1} / 1 / 1};
+  return (duration_cast<seconds>(next_year.time_since_epoch()).count() - 8 * 3600) * 1000;
+}
+
+std::vector<case_group> case_groups(database& db, int year) {
+  const long long cutoff = cutoff_ms(year);
+  const std::string last_day = std::to_string(year) + "-12-31";
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<case_group> out;
+    // Per case: its receipt date and its first concluding transition, both as recorded by the cut-off.
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "WITH per_case AS ("
+                          " SELECT case_id,"
+                          "  MIN(CASE WHEN event = 'register' THEN effective_on END) AS received,"
+                          "  MIN(CASE WHEN event IN ('answer', 'withdraw', 'correction_expired') THEN seq END) AS cseq"
+                          " FROM transitions WHERE occurred_at < :cutoff GROUP BY case_id)"
+                          " SELECT COALESCE(a.category, 'other'), SUBSTR(p.received, 1, 4), SUBSTR(k.effective_on, 1, 4),"
+                          "  k.report_key, COUNT(*)"
+                          " FROM per_case p"
+                          " LEFT JOIN transitions k ON k.case_id = p.case_id AND k.seq = p.cseq"
+                          " LEFT JOIN applications a ON a.case_id = p.case_id"
+                          " WHERE p.received IS NOT NULL AND p.received <= :last"
+                          " GROUP BY COALESCE(a.category, 'other'), SUBSTR(p.received, 1, 4), SUBSTR(k.effective_on, 1, 4),"
+                          "  k.report_key",
+         soci::use(cutoff), soci::use(last_day));
+    for (const auto& r : rows) {
+      case_group g;
+      g.category = parse_category(r.get<std::string>(0)).value_or(applicant_category::other);
+      g.received_year = std::stoi(r.get<std::string>(1));
+      if (r.get_indicator(2) == soci::i_ok) g.concluded_year = std::stoi(r.get<std::string>(2));
+      if (r.get_indicator(3) == soci::i_ok) g.outcome = r.get<std::string>(3);
+      g.count = row_integer(r, 4);
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
+}
+
+std::vector<appeal_group> appeal_groups(database& db, int year) {
+  const long long cutoff = cutoff_ms(year);
+  const std::string first_day = std::to_string(year) + "-01-01", last_day = std::to_string(year) + "-12-31";
+  return db.run(database::access::read, [&](connection& c) {
+    std::map<std::pair<int, int>, long long> grouped;  // (kind, result or -1) -> count
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT f.report_key, (SELECT d.report_key FROM transitions d WHERE d.case_id = f.case_id"
+                          "  AND d.event = 'decide_appeal' AND d.seq > f.seq AND d.occurred_at < :cutoff"
+                          "  ORDER BY d.seq LIMIT 1)"
+                          " FROM transitions f WHERE f.event = 'file_appeal' AND f.occurred_at < :cutoff2"
+                          " AND f.effective_on >= :first AND f.effective_on <= :last",
+         soci::use(cutoff), soci::use(cutoff), soci::use(first_day), soci::use(last_day));
+    for (const auto& r : rows) {
+      if (r.get_indicator(0) != soci::i_ok) continue;
+      auto kind = parse_appeal_kind(r.get<std::string>(0));
+      if (!kind) continue;
+      std::optional<appeal_result> result;
+      if (r.get_indicator(1) == soci::i_ok) result = parse_appeal_result(r.get<std::string>(1));
+      ++grouped[{static_cast<int>(*kind), result ? static_cast<int>(*result) : -1}];
+    }
+    std::vector<appeal_group> out;
+    for (const auto& [key, n] : grouped)
+      out.push_back({static_cast<appeal_kind>(key.first), year,
+                     key.second < 0 ? std::nullopt : std::optional<appeal_result>(static_cast<appeal_result>(key.second)), n});
+    return out;
+  });
+}
+
+annual_tables annual(database& db, int year) { return build(year, case_groups(db, year), appeal_groups(db, year)); }
+
+std::optional<frozen_year> frozen(database& db, int year) {
+  return db.run(database::access::read, [&](connection& c) -> std::optional<frozen_year> {
+    std::string figures, by;
+    long long at = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT figures, locked_by, locked_at FROM report_locks WHERE year = :y", soci::use(year),
+        soci::into(figures, ind), soci::into(by), soci::into(at);
+    if (!c.sql.got_data() || ind != soci::i_ok) return std::nullopt;
+    return frozen_year{from_figures_json(year, figures), by, at};
+  });
+}
+
+void freeze(database& db, int year, const annual_tables& figures, const std::string& by, long long now_s) {
+  const std::string json = figures_json(figures);
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM report_locks WHERE year = :y", soci::use(year), soci::into(n);
+    if (n) throw http::http_error(http::status::conflict, "already_frozen", "该年度报告已冻结");
+    c.sql << "INSERT INTO report_locks (year, figures, locked_by, locked_at) VALUES (:y, :f, :b, :t)", soci::use(year),
+        soci::use(json), soci::use(by), soci::use(now_s);
+    tx.commit();
+  });
+}
+
+}  // namespace gongkai::reports

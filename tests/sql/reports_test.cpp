@@ -1,0 +1,237 @@
+// The annual report from stored histories, on SQLite and on MariaDB.
+#include <catch2/catch.hpp>
+
+#include "sql/applications.hpp"
+#include "sql/reports.hpp"
+#include "tests/support/test_db.hpp"
+#include "tests/workflow/support.hpp"
+
+#include <random>
+
+using namespace gongkai;
+using namespace gongkai::workflow;
+using report::annual_tables;
+using test::day;
+
+namespace {
+
+// Noon, China time, of a date: when the tests pretend each event was recorded.
+long long recorded_at(date d) {
+  return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
+}
+
+struct history_builder {
+  test::scratch_database s;
+  database& db = s.db();
+  working_calendar cal;
+  int next = 1;
+  history_builder() {
+    prepare_database(db);
+    cal = calendar_store::load(db);
+  }
+  std::string open(applicant_category category, const char* received) {
+    char no[32];
+    std::snprintf(no, sizeof no, "T-%06d", next++);
+    case_event e;
+    e.kind = event_kind::register_case;
+    e.on = day(received);
+    e.actor_role = role::applicant;
+    auto row = cases::create(db, no, e, actor{role::applicant, "applicant"}, cal, recorded_at(e.on));
+    const std::string cat(to_string(category));
+    db.run(database::access::write, [&](connection& c) {
+      c.sql << "INSERT INTO applications (case_id, category, name, phone, address, description, info_form, delivery, "
+               "channel, access_code_hash, created_at) VALUES (:c, :k, 'x', '13800138000', 'x', 'x', 'paper', 'post', "
+               "'online', 'h', 0)",
+          soci::use(row.id), soci::use(cat);
+    });
+    return no;
+  }
+  void fire(const std::string& no, case_event e, long long at_ms = 0) {
+    if (e.actor_role == role::applicant && e.kind != event_kind::withdraw && e.kind != event_kind::correction_received)
+      e.actor_role = role::staff;
+    cases::fire(db, no, std::nullopt, e, actor{e.actor_role, "t"}, cal, at_ms ? at_ms : recorded_at(e.on));
+  }
+  void simple(const std::string& no, event_kind k, const char* on, role r = role::staff) { fire(no, test::event(k, on, r)); }
+  void answer(const std::string& no, const char* on, const char* code, long long at_ms = 0) {
+    auto e = test::event(event_kind::answer, on);
+    e.outcome = code;
+    e.reply_text = "答复";
+    if (std::string(code) == "2") e.withheld = "部分";
+    fire(no, e, at_ms);
+  }
+  void appeal(const std::string& no, const char* on, appeal_kind k) {
+    auto e = test::event(event_kind::file_appeal, on);
+    e.appeal = k;
+    fire(no, e);
+  }
+  void decide(const std::string& no, const char* on, appeal_result r) {
+    auto e = test::event(event_kind::decide_appeal, on);
+    e.result = r;
+    e.days = 10;
+    fire(no, e);
+  }
+};
+
+using counts = report::counts;
+
+}  // namespace
+
+TEST_CASE("annual tables from hand-built histories: every row and column", "[storage]") {
+  history_builder h;
+  using C = applicant_category;
+  auto a = h.open(C::natural_person, "2025-03-02");
+  h.simple(a, event_kind::accept, "2025-03-03");
+  h.answer(a, "2025-03-20", "1");
+  auto b = h.open(C::commercial, "2024-12-20");  // received last year, answered this year
+  h.simple(b, event_kind::accept, "2024-12-23");
+  h.answer(b, "2025-01-10", "3.4");
+  auto c = h.open(C::research, "2025-12-25");  // open at the year's end
+  auto d = h.open(C::natural_person, "2025-05-06");
+  h.simple(d, event_kind::withdraw, "2025-05-08", role::applicant);
+  auto e = h.open(C::legal_services, "2025-06-02");  // correction never came
+  auto ask = test::event(event_kind::request_correction, "2025-06-03");
+  ask.items = "补充";
+  h.fire(e, ask);
+  h.simple(e, event_kind::correction_expired, "2025-07-01", role::system);
+  auto f = h.open(C::public_interest, "2025-02-03");  // answered, corrected on reconsideration, answered again
+  h.simple(f, event_kind::accept, "2025-02-04");
+  h.answer(f, "2025-02-20", "4.1");
+  h.appeal(f, "2025-03-01", appeal_kind::reconsideration);
+  h.decide(f, "2025-04-01", appeal_result::corrected);
+  h.answer(f, "2025-04-10", "1");
+  auto g = h.open(C::other, "2024-06-03");  // concluded last year; sued this year, not decided
+  h.answer(g, "2024-06-10", "1");
+  h.appeal(g, "2025-01-15", appeal_kind::litigation);
+  auto hh = h.open(C::natural_person, "2024-11-01");  // open through this year, answered next year
+  h.simple(hh, event_kind::accept, "2024-11-04");
+  auto i = h.open(C::commercial, "2025-08-04");  // reconsideration upheld, then litigation after it
+  h.simple(i, event_kind::accept, "2025-08-05");
+  h.answer(i, "2025-08-20", "2");
+  h.appeal(i, "2025-09-01", appeal_kind::reconsideration);
+  h.decide(i, "2025-10-09", appeal_result::upheld);
+  h.appeal(i, "2025-10-10", appeal_kind::litigation_after_reconsideration);
+  h.decide(i, "2025-12-01", appeal_result::other);
+
+  auto t = reports::annual(h.db, 2025);
+  //                                 自然人 商业 科研 公益 法律 其他 总计
+  CHECK(t.at("received").values == counts{2, 1, 1, 1, 1, 0, 6});
+  CHECK(t.at("carried_over").values == counts{1, 1, 0, 0, 0, 0, 2});
+  CHECK(t.at("1").values == counts{1, 0, 0, 0, 0, 0, 1});
+  CHECK(t.at("2").values == counts{0, 1, 0, 0, 0, 0, 1});
+  CHECK(t.at("3.4").values == counts{0, 1, 0, 0, 0, 0, 1});
+  CHECK(t.at("4.1").values == counts{0, 0, 0, 1, 0, 0, 1});  // counted once, at its first conclusion
+  CHECK(t.at("6.1").values == counts{0, 0, 0, 0, 1, 0, 1});
+  CHECK(t.at("6.3").values == counts{1, 0, 0, 0, 0, 0, 1});
+  CHECK(t.at("3.1").values == counts{});
+  CHECK(t.at("total").values == counts{2, 2, 0, 1, 1, 0, 6});
+  CHECK(t.at("carried_forward").values == counts{1, 0, 1, 0, 0, 0, 2});
+  CHECK(t.balanced());
+  // Table 四: 维持, 纠正, 其他, 尚未审结, 总计.
+  CHECK(t.appeals[0] == std::array<long long, 5>{1, 1, 0, 0, 2});  // 行政复议
+  CHECK(t.appeals[1] == std::array<long long, 5>{0, 0, 0, 1, 1});  // 未经复议直接起诉
+  CHECK(t.appeals[2] == std::array<long long, 5>{0, 0, 1, 0, 1});  // 复议后起诉
+
+  auto last = reports::annual(h.db, 2024);
+  CHECK(last.at("received").values == counts{1, 1, 0, 0, 0, 1, 3});
+  CHECK(last.at("1").values == counts{0, 0, 0, 0, 0, 1, 1});
+  CHECK(last.at("carried_forward").values == counts{1, 1, 0, 0, 0, 0, 2});
+  CHECK(last.balanced());
+
+  SECTION("a past year comes out the same after later events, and a frozen year flags differences") {
+    auto before = report::figures_json(t);
+    reports::freeze(h.db, 2025, t, "head", unix_now());
+    CHECK_THROWS_AS(reports::freeze(h.db, 2025, t, "head", unix_now()), http::http_error);
+    h.answer(hh, "2026-01-05", "1");
+    // Recorded in 2026 but dated in 2025: not part of the 2025 report as it was published.
+    h.answer(c, "2025-12-30", "1", recorded_at(day("2026-01-06")));
+    auto again = reports::annual(h.db, 2025);
+    CHECK(report::figures_json(again) == before);
+    auto frozen = reports::frozen(h.db, 2025);
+    REQUIRE(frozen);
+    CHECK(frozen->locked_by == "head");
+    CHECK(report::differences(frozen->figures, again).empty());
+    // A year computed with everything known now would differ; the frozen figures say how.
+    auto changed = again;
+    changed.applications.front().values[0] += 1;
+    CHECK(report::differences(frozen->figures, changed) == std::vector<std::string>{"一、本年新收政府信息公开申请数量"});
+    auto next = reports::annual(h.db, 2026);
+    CHECK(next.at("carried_over").values == counts{1, 0, 0, 0, 0, 0, 1});  // hh; c was concluded (dated 2025)
+    CHECK(next.at("1").values == counts{1, 0, 0, 0, 0, 0, 1});
+    CHECK(next.balanced());
+  }
+}
+
+TEST_CASE("property: random histories balance in every column and match an independent count", "[storage]") {
+  history_builder h;
+  std::mt19937 rng(77);
+  struct truth {
+    applicant_category category;
+    date received;
+    std::optional<date> concluded;
+    std::string outcome;
+  };
+  std::vector<truth> cases;
+  const std::vector<std::string> codes = {"1", "2", "3.1", "3.4", "4.1", "4.2", "5.2", "6.3"};
+  const applicant_category cats[] = {applicant_category::natural_person, applicant_category::commercial,
+                                     applicant_category::research, applicant_category::public_interest,
+                                     applicant_category::legal_services, applicant_category::other};
+  for (int n = 0; n < 120; ++n) {
+    date received = day("2024-01-02") + std::chrono::days{static_cast<int>(rng() % 1000)};
+    while (!h.cal.is_working_day(received)) received += std::chrono::days{1};
+    auto category = cats[rng() % 6];
+    auto no = h.open(category, format_date(received).c_str());
+    truth t{category, received, std::nullopt, ""};
+    date on = received + std::chrono::days{1 + static_cast<int>(rng() % 20)};
+    switch (rng() % 4) {
+      case 0: break;  // still open
+      case 1:
+        h.simple(no, event_kind::withdraw, format_date(on).c_str(), role::applicant);
+        t.concluded = on;
+        t.outcome = "6.3";
+        break;
+      default: {
+        h.simple(no, event_kind::accept, format_date(received).c_str());
+        auto code = codes[rng() % codes.size()];
+        h.answer(no, format_date(on).c_str(), code.c_str());
+        t.concluded = on;
+        t.outcome = code;
+        if (rng() % 3 == 0) {  // appealed, corrected, answered again: still counted once
+          date later = on + std::chrono::days{5};
+          h.appeal(no, format_date(later).c_str(), appeal_kind::reconsideration);
+          h.decide(no, format_date(later + std::chrono::days{10}).c_str(), appeal_result::corrected);
+          h.answer(no, format_date(later + std::chrono::days{20}).c_str(), "1");
+        }
+      }
+    }
+    cases.push_back(t);
+  }
+  for (int year : {2024, 2025, 2026, 2027}) {
+    auto t = reports::annual(h.db, year);
+    INFO(year);
+    CHECK(t.balanced());
+    // The same figures counted directly from what the test generated.
+    counts received{}, carried{}, total{}, forward{};
+    std::map<std::string, long long> by_outcome;
+    for (const auto& c : cases) {
+      int col = static_cast<int>(c.category);
+      auto count = [&](counts& x) {
+        x[col]++;
+        x[6]++;
+      };
+      if (year_of(c.received) > year) continue;
+      if (c.concluded && year_of(*c.concluded) < year) continue;
+      count(year_of(c.received) == year ? received : carried);
+      if (c.concluded && year_of(*c.concluded) == year) {
+        count(total);
+        by_outcome[c.outcome]++;
+      } else {
+        count(forward);
+      }
+    }
+    CHECK(t.at("received").values == received);
+    CHECK(t.at("carried_over").values == carried);
+    CHECK(t.at("total").values == total);
+    CHECK(t.at("carried_forward").values == forward);
+    for (const auto& [code, n] : by_outcome) CHECK(t.at(code).values[6] == n);
+  }
+}
