@@ -6,7 +6,9 @@
 #include "server/server.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
+#include "server/report_views.hpp"
 #include "sql/cases.hpp"
+#include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
 #include "workflow/deadlines.hpp"
@@ -45,6 +47,8 @@ commands:
   case event NO EVENT --as ROLE:NAME [--on YYYY-MM-DD] [--payload JSON] [--version N]
                                  fire one event on a case, with the same rules and log as the
                                  pages (for office scripts and operators); prints the new state
+  report annual --year Y [--format html|csv|json]
+                                 the annual report's tables 三 and 四 (frozen figures if published)
   version                        print the version
   help                           this text and the options
 
@@ -230,6 +234,36 @@ int cmd_case(std::vector<std::string> args) {
   return 0;
 }
 
+int cmd_report(std::vector<std::string> args) {
+  auto kind = take_positional(args, "report kind (annual)");
+  if (kind != "annual") throw usage_error("unknown report: " + kind);
+  auto year_arg = take_option(args, "--year");
+  auto format_arg = take_option(args, "--format");
+  if (year_arg.size() != 1 || year_arg.front().size() != 4 ||
+      year_arg.front().find_first_not_of("0123456789") != std::string::npos)
+    throw usage_error("report annual needs --year YYYY");
+  const int year = std::stoi(year_arg.front());
+  const std::string format = format_arg.empty() ? "html" : format_arg.front();
+  if (format != "html" && format != "csv" && format != "json") throw usage_error("--format must be html, csv or json");
+  auto cfg = load_config(args, environ);
+  set_template_directory(cfg.web_dir);
+  database db(cfg.db(), 1);
+  prepare_database(db);
+  auto live = reports::annual(db, year);
+  auto frozen = reports::frozen(db, year);
+  std::optional<report_views::freeze_info> info;
+  if (frozen) info = report_views::freeze_info{frozen->locked_by, frozen->locked_at, workflow::report::differences(frozen->figures, live)};
+  const auto& tables = frozen ? frozen->figures : live;
+  if (format == "json") std::cout << report_views::json(tables, info) << "\n";
+  else if (format == "csv") std::cout << report_views::csv(tables);
+  else {
+    kainjow::mustache::data d;
+    d.set("html", report_views::html_body(tables, info));
+    std::cout << render_page(std::to_string(year) + "年度报告统计表", "raw", d);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,6 +297,7 @@ int main(int argc, char** argv) {
     if (command == "deadline") return cmd_deadline(args);
     if (command == "calendar") return cmd_calendar(args);
     if (command == "case") return cmd_case(args);
+    if (command == "report") return cmd_report(args);
     std::cerr << "gongkai: unknown command '" << command << "'\n" << usage;
     return 2;
   } catch (const usage_error& e) {

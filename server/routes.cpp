@@ -4,6 +4,7 @@
 #include "server/admin.hpp"
 #include "server/auth.hpp"
 #include "server/citizen.hpp"
+#include "server/report_routes.hpp"
 #include "server/staff.hpp"
 #include "server/config.hpp"
 #include "server/embedded.hpp"
@@ -117,6 +118,7 @@ router make_routes() {
   citizen::add_routes(r);
   staff::add_routes(r);
   admin::add_routes(r);
+  report_routes::add_routes(r);
   return r;
 }
 

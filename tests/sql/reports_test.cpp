@@ -235,3 +235,74 @@ TEST_CASE("property: random histories balance in every column and match an indep
     for (const auto& [code, n] : by_outcome) CHECK(t.at(code).values[6] == n);
   }
 }
+
+#include "server/config.hpp"
+#include "server/crypto.hpp"
+#include "server/routes.hpp"
+#include "sql/users.hpp"
+#include "tests/support/http_client.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+TEST_CASE("the CLI, the API and the page give the same annual report, in the official layout", "[storage]") {
+  history_builder h;
+  auto a = h.open(applicant_category::natural_person, "2025-03-02");
+  h.simple(a, event_kind::accept, "2025-03-03");
+  h.answer(a, "2025-03-20", "3.4");
+  h.open(applicant_category::commercial, "2025-11-03");
+  auto id = users::create(h.db, "head", "负责人", crypto::hash_password("a long enough password"), {"supervisor"}, false);
+  auto token = sessions::open(h.db, id, unix_now(), 3600).token;
+  auto clerk_id = users::create(h.db, "clerk", "承办人", crypto::hash_password("a long enough password"), {"staff"}, false);
+  auto clerk_token = sessions::open(h.db, clerk_id, unix_now(), 3600).token;
+  calendar_cache cache;
+  config cfg;
+  services svc{&h.db, &cache, "k"};
+  auto routes = make_routes();
+  auto get = [&](const std::string& target, const std::string& session) {
+    http::request req{http::verb::get, target, 11};
+    req.set(boost::beast::http::field::cookie, "gk_session=" + session);
+    return routes.dispatch(routes.find(req.method(), http::path_of(target)), req, cfg, svc, "x");
+  };
+  auto api = get("/api/v1/reports/annual/2025", token);
+  REQUIRE(api.result() == http::status::ok);
+  CHECK(get("/api/v1/reports/annual/2025", clerk_token).result() == http::status::forbidden);
+  auto j = boost::json::parse(api.body());
+  CHECK(j.at("balanced") == true);
+  CHECK(j.at("table3").as_array()[0].at("values").as_array()[6] == 2);
+
+  auto [code, cli] = test::run_gongkai({"report", "annual", "--year", "2025", "--format", "json", "--db", h.s.url()});
+  REQUIRE(code == 0);
+  CHECK(boost::json::parse(cli) == j);
+
+  auto page = get("/staff/reports/annual/2025", token);
+  REQUIRE(page.result() == http::status::ok);
+  const auto& body = page.body();
+  CHECK(body.find("<th colspan=\"3\" rowspan=\"3\">") != std::string::npos);
+  CHECK(body.find("<th scope=\"row\" rowspan=\"22\">三、本年度办理结果</th>") != std::string::npos);
+  CHECK(body.find("<th scope=\"row\" rowspan=\"8\">（三）不予公开</th><th scope=\"row\">1.属于国家秘密</th>") != std::string::npos);
+  CHECK(body.find("<tr data-key=\"3.4\"><th scope=\"row\">4.保护第三方合法权益</th><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>") !=
+        std::string::npos);
+  CHECK(body.find("各列均成立") != std::string::npos);
+  auto [hcode, html] = test::run_gongkai({"report", "annual", "--year", "2025", "--format", "html", "--db", h.s.url()});
+  CHECK(html.find("<tr data-key=\"3.4\"><th scope=\"row\">4.保护第三方合法权益</th><td>1</td>") != std::string::npos);
+
+  auto csv = get("/staff/reports/annual/2025.csv", token);
+  CHECK(csv[boost::beast::http::field::content_type] == "text/csv; charset=utf-8");
+  CHECK(csv.body().find("\"（三）不予公开 保护第三方合法权益\",1,0,0,0,0,0,1") != std::string::npos);
+  auto [ccode, cli_csv] = test::run_gongkai({"report", "annual", "--year", "2025", "--format", "csv", "--db", h.s.url()});
+  CHECK(cli_csv == csv.body());
+
+  // Freezing: the page then shows the frozen figures and no freeze button.
+  http::request post{http::verb::post, "/staff/reports/annual/2025/freeze", 11};
+  post.set(boost::beast::http::field::cookie, "gk_session=" + token);
+  post.set(boost::beast::http::field::content_type, "application/x-www-form-urlencoded");
+  post.body() = "csrf=" + crypto::sign_form_token("k", "staff:" + crypto::token_hash(token).substr(0, 16), unix_now(), 60);
+  post.prepare_payload();
+  CHECK(routes.dispatch(routes.find(post.method(), "/staff/reports/annual/2025/freeze"), post, cfg, svc, "x").result() ==
+        http::status::see_other);
+  auto frozen_page = get("/staff/reports/annual/2025", token).body();
+  CHECK(frozen_page.find("id=\"frozen\"") != std::string::npos);
+  CHECK(frozen_page.find("id=\"freeze\"") == std::string::npos);
+  CHECK(boost::json::parse(get("/api/v1/reports/annual/2025", token).body()).at("frozen").at("locked_by") == "head");
+}
