@@ -1,0 +1,96 @@
+// Times the annual report over a generated database of N cases (default 1,000,000) and their transitions.
+//   report_bench DB_URL [N]
+// The database is filled with plain INSERTs (fast, not through the state machine), then
+// reports::annual is timed for each year; the figures are checked to balance.
+#include "sql/cases.hpp"
+#include "sql/reports.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+using namespace gongkai;
+using clock_type = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: report_bench DB_URL [N]\n";
+    return 2;
+  }
+  const long long n = argc > 2 ? std::stoll(argv[2]) : 1'000'000;
+  database db(db_url::parse(argv[1]), 1);
+  prepare_database(db);
+  const char* categories[] = {"natural_person", "commercial", "research", "public_interest", "legal_services", "other"};
+  const char* outcomes[] = {"1", "2", "3.4", "4.1", "5.2", "6.3"};
+  auto started = clock_type::now();
+  long long transitions = 0;
+  long long present = db.run(database::access::read, [](connection& c) {
+    long long k = 0;
+    c.sql << "SELECT COUNT(*) FROM cases", soci::into(k);
+    return k;
+  });
+  if (present >= n) std::cout << "reusing the " << present << " cases already in the database\n";
+  else db.run(database::access::write, [&](connection& c) {
+    std::mt19937 rng(1);
+    const bool mysql = c.kind == backend::mysql;
+    const long long batch = mysql ? 1000 : 1;
+    std::string cases_sql, apps_sql, trans_sql;
+    auto flush = [&] {
+      if (cases_sql.empty()) return;
+      c.sql << "INSERT INTO cases (id, tracking_no, state, version, received_on, created_at, updated_at) VALUES " + cases_sql;
+      c.sql << "INSERT INTO applications (case_id, category, name, phone, address, description, info_form, delivery, channel, "
+               "access_code_hash, created_at) VALUES " + apps_sql;
+      c.sql << "INSERT INTO transitions (case_id, seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, "
+               "payload, report_key) VALUES " + trans_sql;
+      cases_sql.clear();
+      apps_sql.clear();
+      trans_sql.clear();
+    };
+    c.sql << (mysql ? "START TRANSACTION" : "BEGIN");
+    for (long long id = 1; id <= n; ++id) {
+      int day = static_cast<int>(rng() % (3 * 365));
+      auto received = workflow::date{std::chrono::days{19723 + day}};  // from 2024-01-01
+      auto rdate = workflow::format_date(received);
+      long long at = (std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count() + 4 * 3600) * 1000;
+      char no[32];
+      std::snprintf(no, sizeof no, "B-%09lld", id);
+      auto sep = [](std::string& s) { if (!s.empty()) s += ","; };
+      sep(cases_sql);
+      cases_sql += "(" + std::to_string(id) + ",'" + no + "','answered',2,'" + rdate + "',0,0)";
+      sep(apps_sql);
+      apps_sql += "(" + std::to_string(id) + ",'" + categories[rng() % 6] + "','x','1','x','x','paper','post','online','h',0)";
+      sep(trans_sql);
+      trans_sql += "(" + std::to_string(id) + ",1,'register',NULL,'received','applicant','a'," + std::to_string(at) + ",'" +
+                   rdate + "','{}',NULL)";
+      ++transitions;
+      if (rng() % 10 != 0) {  // 90% concluded, 5-30 days later
+        auto concluded = received + std::chrono::days{5 + static_cast<int>(rng() % 25)};
+        long long cat = at + static_cast<long long>((concluded - received).count()) * 86400000LL;
+        const char* outcome = outcomes[rng() % 6];
+        trans_sql += ",(" + std::to_string(id) + ",2,'accept','received','under_review','staff','s'," + std::to_string(at) + ",'" +
+                     rdate + "','{}',NULL)";
+        trans_sql += ",(" + std::to_string(id) + ",3,'answer','under_review','answered','staff','s'," + std::to_string(cat) +
+                     ",'" + workflow::format_date(concluded) + "','{}','" + outcome + "')";
+        transitions += 2;
+      }
+      if (id % batch == 0) flush();
+    }
+    flush();
+    c.sql << "COMMIT";
+  });
+  auto filled = clock_type::now();
+  if (present < n) std::cout << "filled " << n << " cases and " << transitions << " transitions in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(filled - started).count() << " ms\n";
+  for (int year : {2024, 2025, 2026}) {
+    auto t0 = clock_type::now();
+    auto t = reports::annual(db, year);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
+    std::cout << "annual report " << year << ": " << ms << " ms; received " << t.at("received").values[6] << ", concluded "
+              << t.at("total").values[6] << ", carried forward " << t.at("carried_forward").values[6]
+              << (t.balanced() ? ", balanced" : ", NOT BALANCED") << "\n";
+    if (!t.balanced()) return 1;
+  }
+  return 0;
+}
