@@ -5,6 +5,7 @@
 #include "server/auth.hpp"
 #include "server/citizen.hpp"
 #include "server/report_routes.hpp"
+#include "server/statistics_page.hpp"
 #include "server/staff.hpp"
 #include "server/config.hpp"
 #include "server/embedded.hpp"
@@ -119,6 +120,7 @@ router make_routes() {
   staff::add_routes(r);
   admin::add_routes(r);
   report_routes::add_routes(r);
+  statistics_page::add_routes(r);
   return r;
 }
 

@@ -306,3 +306,66 @@ TEST_CASE("the CLI, the API and the page give the same annual report, in the off
   CHECK(frozen_page.find("id=\"freeze\"") == std::string::npos);
   CHECK(boost::json::parse(get("/api/v1/reports/annual/2025", token).body()).at("frozen").at("locked_by") == "head");
 }
+
+#include "server/statistics_page.hpp"
+#include "sql/statistics.hpp"
+
+TEST_CASE("monthly statistics and charts for the public, with no personal data", "[storage]") {
+  history_builder h;
+  using C = applicant_category;
+  auto a = h.open(C::natural_person, "2025-03-02");
+  h.simple(a, event_kind::accept, "2025-03-03");
+  h.answer(a, "2025-03-20", "1");  // 13 working days
+  auto b = h.open(C::commercial, "2024-12-20");
+  h.simple(b, event_kind::accept, "2024-12-23");
+  h.answer(b, "2025-01-10", "3.4");
+  auto e = h.open(C::legal_services, "2025-06-02");
+  auto ask = test::event(event_kind::request_correction, "2025-06-03");
+  ask.items = "补充";
+  h.fire(e, ask);
+  h.simple(e, event_kind::correction_expired, "2025-07-01", role::system);
+  auto late = h.open(C::natural_person, "2024-11-01");  // never answered: overdue at every month's end of 2025
+  h.simple(late, event_kind::accept, "2024-11-04");
+  auto ext = h.open(C::research, "2025-09-01");
+  h.simple(ext, event_kind::accept, "2025-09-02");
+  auto req = test::event(event_kind::request_extension, "2025-09-20");
+  req.days = 5;
+  req.reason = "档案";
+  h.fire(ext, req);
+  h.fire(ext, test::event(event_kind::approve_extension, "2025-09-22", role::supervisor));
+  h.answer(ext, "2025-10-20", "2");
+
+  calendar_cache cache;
+  config cfg;
+  services svc{&h.db, &cache, "k"};
+  auto routes = make_routes();
+  auto get = [&](const std::string& target) {
+    http::request req{http::verb::get, target, 11};
+    return routes.dispatch(routes.find(req.method(), http::path_of(target)), req, cfg, svc, "x");
+  };
+  auto page = get("/statistics/2025");  // public: no login
+  REQUIRE(page.result() == http::status::ok);
+  const auto& body = page.body();
+  CHECK(body.find("<dd id=\"total-received\">3</dd>") != std::string::npos);
+  CHECK(body.find("<dd id=\"total-concluded\">4</dd>") != std::string::npos);
+  CHECK(body.find("<svg class=\"chart\"") != std::string::npos);
+  CHECK(body.find("role=\"img\"") != std::string::npos);
+  CHECK(body.find("style=") == std::string::npos);  // the CSP allows no inline styles
+  CHECK(body.find("<script") == std::string::npos);
+  CHECK(body.find("13800138000") == std::string::npos);
+  CHECK(body.find("（三）不予公开 保护第三方合法权益：1（25.0%）") != std::string::npos);
+  auto csv = get("/statistics/2025.csv").body();
+  //                     month   received concluded on-time corrections extensions overdue
+  CHECK(csv.find("2025-01,0,1,1,0,0,1\r\n") != std::string::npos);
+  CHECK(csv.find("2025-03,1,1,1,0,0,1\r\n") != std::string::npos);
+  CHECK(csv.find("2025-06,1,0,0,1,0,1\r\n") != std::string::npos);
+  CHECK(csv.find("2025-07,0,1,0,0,0,1\r\n") != std::string::npos);  // an expired correction has no due date
+  CHECK(csv.find("2025-09,1,0,0,0,1,1\r\n") != std::string::npos);
+  CHECK(csv.find("2025-10,0,1,0,0,0,1\r\n") != std::string::npos);  // due 10-11 (a make-up Saturday), answered 10-20: late
+  auto stats = statistics::for_year(h.db, 2025, h.cal);
+  REQUIRE(stats.median_working_days);
+  CHECK(stats.concluded_total() == reports::annual(h.db, 2025).at("total").values[6]);
+  auto svg = statistics_page::bar_chart("测试 <图>", {"1月", "2月"}, {{"收到", {3, 7}, "#000"}});
+  CHECK(svg.find("测试 &lt;图&gt;") != std::string::npos);
+  CHECK(svg.find("1月 收到：3") != std::string::npos);
+}
