@@ -369,3 +369,39 @@ TEST_CASE("monthly statistics and charts for the public, with no personal data",
   CHECK(svg.find("测试 &lt;图&gt;") != std::string::npos);
   CHECK(svg.find("1月 收到：3") != std::string::npos);
 }
+
+TEST_CASE("every outcome code lands in its own row of table 三", "[storage]") {
+  history_builder h;
+  const applicant_category cats[] = {applicant_category::natural_person, applicant_category::commercial,
+                                     applicant_category::research, applicant_category::public_interest,
+                                     applicant_category::legal_services, applicant_category::other};
+  int n = 0;
+  for (const auto& code : outcome_codes()) {
+    auto category = cats[n++ % 6];
+    auto no = h.open(category, "2025-04-01");
+    if (code.code == "6.1") {
+      auto ask = test::event(event_kind::request_correction, "2025-04-02");
+      ask.items = "补充";
+      h.fire(no, ask);
+      h.simple(no, event_kind::correction_expired, "2025-05-06", role::system);
+    } else if (code.code == "6.3") {
+      h.simple(no, event_kind::withdraw, "2025-04-03", role::applicant);
+    } else {
+      h.simple(no, event_kind::accept, "2025-04-02");
+      h.answer(no, "2025-04-10", std::string(code.code).c_str());
+    }
+  }
+  auto t = reports::annual(h.db, 2025);
+  n = 0;
+  for (const auto& code : outcome_codes()) {
+    INFO(code.code);
+    report::counts expected{};
+    expected[n++ % 6] = 1;
+    expected[6] = 1;
+    CHECK(t.at(code.code).values == expected);
+  }
+  CHECK(t.at("total").values[6] == static_cast<long long>(outcome_codes().size()));
+  CHECK(t.at("received").values[6] == static_cast<long long>(outcome_codes().size()));
+  CHECK(t.at("carried_forward").values == report::counts{});
+  CHECK(t.balanced());
+}
