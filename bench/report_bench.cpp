@@ -4,6 +4,7 @@
 // reports::annual is timed for each year; the figures are checked to balance.
 #include "sql/cases.hpp"
 #include "sql/reports.hpp"
+#include "sql/statistics.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
     std::string cases_sql, apps_sql, trans_sql;
     auto flush = [&] {
       if (cases_sql.empty()) return;
-      c.sql << "INSERT INTO cases (id, tracking_no, state, version, received_on, created_at, updated_at) VALUES " + cases_sql;
+      c.sql << "INSERT INTO cases (id, tracking_no, state, version, received_on, reply_due, concluded_on, concluded_due, "
+               "outcome, created_at, updated_at) VALUES " + cases_sql;
       c.sql << "INSERT INTO applications (case_id, category, name, phone, address, description, info_form, delivery, channel, "
                "access_code_hash, created_at) VALUES " + apps_sql;
       c.sql << "INSERT INTO transitions (case_id, seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, "
@@ -57,18 +59,24 @@ int main(int argc, char** argv) {
       char no[32];
       std::snprintf(no, sizeof no, "B-%09lld", id);
       auto sep = [](std::string& s) { if (!s.empty()) s += ","; };
+      const auto due = workflow::format_date(received + std::chrono::days{28});
+      const bool concludes = rng() % 10 != 0;  // 90% concluded, 5-30 days later
+      const auto concluded = received + std::chrono::days{5 + static_cast<int>(rng() % 25)};
+      const char* outcome = outcomes[rng() % 6];
       sep(cases_sql);
-      cases_sql += "(" + std::to_string(id) + ",'" + no + "','answered',2,'" + rdate + "',0,0)";
+      if (concludes)
+        cases_sql += "(" + std::to_string(id) + ",'" + no + "','answered',2,'" + rdate + "',NULL,'" +
+                     workflow::format_date(concluded) + "','" + due + "','" + outcome + "',0,0)";
+      else
+        cases_sql += "(" + std::to_string(id) + ",'" + no + "','under_review',2,'" + rdate + "','" + due + "',NULL,NULL,NULL,0,0)";
       sep(apps_sql);
       apps_sql += "(" + std::to_string(id) + ",'" + categories[rng() % 6] + "','x','1','x','x','paper','post','online','h',0)";
       sep(trans_sql);
       trans_sql += "(" + std::to_string(id) + ",1,'register',NULL,'received','applicant','a'," + std::to_string(at) + ",'" +
                    rdate + "','{}',NULL)";
       ++transitions;
-      if (rng() % 10 != 0) {  // 90% concluded, 5-30 days later
-        auto concluded = received + std::chrono::days{5 + static_cast<int>(rng() % 25)};
+      if (concludes) {
         long long cat = at + static_cast<long long>((concluded - received).count()) * 86400000LL;
-        const char* outcome = outcomes[rng() % 6];
         trans_sql += ",(" + std::to_string(id) + ",2,'accept','received','under_review','staff','s'," + std::to_string(at) + ",'" +
                      rdate + "','{}',NULL)";
         trans_sql += ",(" + std::to_string(id) + ",3,'answer','under_review','answered','staff','s'," + std::to_string(cat) +
@@ -91,6 +99,12 @@ int main(int argc, char** argv) {
               << t.at("total").values[6] << ", carried forward " << t.at("carried_forward").values[6]
               << (t.balanced() ? ", balanced" : ", NOT BALANCED") << "\n";
     if (!t.balanced()) return 1;
+    auto s0 = clock_type::now();
+    auto cal = calendar_store::load(db);
+    auto m = statistics::for_year(db, year, cal);
+    std::cout << "monthly statistics " << year << ": "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - s0).count() << " ms; concluded "
+              << m.concluded_total() << ", median " << m.median_working_days.value_or(-1) << " working days\n";
   }
   return 0;
 }
