@@ -131,7 +131,14 @@ json::object view_json(const case_view& v) {
   }
   o["reply"] = nullptr;
   if (v.row.state == case_state::answered || v.row.state == case_state::appealed || v.row.state == case_state::closed) {
-    if (auto a = last_event(v, event_kind::answer)) {
+    auto a = last_event(v, event_kind::answer);
+    if (auto expired = last_event(v, event_kind::correction_expired); expired && (!a || expired->on > a->on)) {
+      // Concluded by the system: the correction never came (Art. 30).
+      a = expired;
+      a->outcome = std::string(outcome_abandoned_correction);
+      a->reply_text = std::string(find_outcome(outcome_abandoned_correction)->decision_zh);
+    }
+    if (a) {
       const auto* code = find_outcome(a->outcome);
       o["reply"] = json::object{{"date", format_date(a->on)},
                                 {"outcome", a->outcome},

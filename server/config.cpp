@@ -104,6 +104,9 @@ po::options_description options(config& c, std::string& config_file, long long (
       ("shutdown-timeout-ms", po::value(&ms[3]), "grace period for in-flight requests on SIGTERM")
       ("retry-after-s", po::value(&ms[4]), "Retry-After seconds while the database is down")
       ("secure-cookies", po::value(&c.secure_cookies), "mark cookies Secure (behind TLS)")
+      ("test-mode", po::bool_switch(&c.test_mode), "test mode: an adjustable clock (never in production)")
+      ("clock", po::value(&c.clock), "test mode only: start the clock here, e.g. 2026-01-05T09:00:00+08:00")
+      ("sweep-interval-s", po::value(&c.sweep_interval_s), "seconds between sweeps for due time events")
       ("web-dir", po::value(&c.web_dir), "directory with templates/ to use instead of the compiled-in ones")
       ("filing-limit", po::value(&c.filing_limit), "applications per client address per hour")
       ("lookup-limit", po::value(&c.lookup_limit), "status look-ups per client address per 10 minutes");
@@ -180,6 +183,8 @@ config load_config(const std::vector<std::string>& args, char** environ_ptr) {
   if (c.db_threads == 0 || c.db_threads > 256) throw config_error("--db-threads must be 1..256");
   if (c.header_limit < 1024) throw config_error("--header-limit must be at least 1024");
   if (c.body_limit < 1024) throw config_error("--body-limit must be at least 1024");
+  if (!c.clock.empty() && !c.test_mode) throw config_error("--clock needs --test-mode: the clock is only adjustable in tests");
+  if (c.sweep_interval_s < 1) throw config_error("--sweep-interval-s must be at least 1");
   if (c.filing_limit < 1 || c.lookup_limit < 1) throw config_error("--filing-limit and --lookup-limit must be positive");
   if (c.pipeline_limit == 0) throw config_error("--pipeline-limit must be at least 1");
   (void)c.db();  // validate the URL now

@@ -49,6 +49,9 @@ struct config {
   std::chrono::milliseconds shutdown_timeout{20'000};  // in-flight work gets this long after SIGTERM
   std::chrono::seconds retry_after{5};        // Retry-After on 503 while the database is unreachable
   bool secure_cookies = false;                // set behind TLS
+  bool test_mode = false;                     // a test clock, and the test endpoints
+  std::string clock;                          // test mode: the clock's start, ISO 8601 with offset
+  int sweep_interval_s = 60;                  // how often the sweeper fires due time events
   std::string web_dir;                        // templates read from here (editable); empty = compiled in
   int filing_limit = 10;                      // applications filed per client address per hour (429 beyond)
   int lookup_limit = 60;                      // status look-ups per client address per 10 minutes

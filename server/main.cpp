@@ -7,7 +7,9 @@
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "server/report_views.hpp"
+#include "server/clock.hpp"
 #include "sql/cases.hpp"
+#include "sql/sweeper.hpp"
 #include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
@@ -18,7 +20,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -93,6 +98,12 @@ std::string read_password_from_stdin() {
 
 int cmd_serve(const config& cfg) {
   set_template_directory(cfg.web_dir);
+  if (cfg.test_mode) {
+    auto start = cfg.clock.empty() ? std::optional<long long>(unix_now_ms()) : test_clock::parse_iso8601(cfg.clock);
+    if (!start) throw config_error("--clock must be ISO 8601 with an offset, e.g. 2026-01-05T09:00:00+08:00");
+    test_clock::enable(*start);
+    log::event("warn", "TEST MODE: the clock is adjustable", test_clock::format_iso8601_china(unix_now_ms()));
+  }
   database db(cfg.db(), cfg.db_threads);
   prepare_database(db);
   auto routes = make_routes();
@@ -100,11 +111,34 @@ int cmd_serve(const config& cfg) {
   services svc{&db, &calendar, shared_secret(db, "form_key")};
   server srv(cfg, routes, svc);
   srv.handle_signals();
+  // The sweeper: its own thread (database work never runs on an I/O thread), stopped with the server.
+  std::mutex sweep_mutex;
+  std::condition_variable sweep_wake;
+  bool stopping = false;
+  std::thread sweeper_thread([&] {
+    std::unique_lock lock(sweep_mutex);
+    while (!stopping) {
+      lock.unlock();
+      try {
+        sweeper::sweep(db, *calendar.get(db), unix_now_ms());
+      } catch (const std::exception& e) {
+        log::event("error", "sweeper failed; will retry", e.what());
+      }
+      lock.lock();
+      sweep_wake.wait_for(lock, std::chrono::seconds(cfg.sweep_interval_s), [&] { return stopping; });
+    }
+  });
   auto port = srv.start();
   std::cout << "gongkai " << GONGKAI_VERSION << " listening on http://" << cfg.listen_address << ":" << port
             << " (database " << cfg.db().redacted() << ")" << std::endl;
   log::event("info", "listening", cfg.listen_address + ":" + std::to_string(port));
   srv.wait();
+  {
+    std::lock_guard lock(sweep_mutex);
+    stopping = true;
+  }
+  sweep_wake.notify_all();
+  sweeper_thread.join();
   log::event("info", "stopped");
   return 0;
 }

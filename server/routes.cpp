@@ -7,10 +7,12 @@
 #include "server/report_routes.hpp"
 #include "server/statistics_page.hpp"
 #include "server/staff.hpp"
+#include "server/clock.hpp"
 #include "server/config.hpp"
 #include "server/embedded.hpp"
 #include "server/templates.hpp"
 #include "sql/database.hpp"
+#include "sql/cases.hpp"
 #include "sql/users.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -31,8 +33,25 @@ http::response healthz(request_context& ctx) {
 
 http::response readyz(request_context& ctx) {
   if (!ctx.db->ping()) throw http::unavailable_error("database unreachable");
-  return http::json_response(ctx.req, status::ok,
-                             json::object{{"status", "ready"}, {"schema_version", ctx.db->schema_version()}});
+  json::object body{{"status", "ready"}, {"schema_version", ctx.db->schema_version()}};
+  if (test_clock::enabled()) {
+    body["test_mode"] = true;
+    body["clock"] = test_clock::format_iso8601_china(unix_now_ms());
+  }
+  return http::json_response(ctx.req, status::ok, body);
+}
+
+// Test mode only: moves the clock forward ({"advance_seconds": N} or {"advance_days": N}).
+http::response move_clock(request_context& ctx) {
+  if (!test_clock::enabled()) throw http::http_error(status::not_found, "not_found", "您访问的页面不存在");
+  auto body = http::parse_json_body(ctx.req);
+  long long seconds = 0;
+  if (auto* s = body.if_contains("advance_seconds"); s && s->is_int64()) seconds += s->as_int64();
+  if (auto* d = body.if_contains("advance_days"); d && d->is_int64()) seconds += d->as_int64() * 86400;
+  if (seconds <= 0 || seconds > 3660LL * 86400)
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "时钟只能向前调整", {{"advance_seconds", "须为正数"}});
+  test_clock::advance(seconds * 1000);
+  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(unix_now_ms())}});
 }
 
 http::response index_page(request_context& ctx) {
@@ -114,6 +133,7 @@ router make_routes() {
   r.add(verb::get,    "/healthz",           run_on::io, healthz);
   r.add(verb::get,    "/readyz",            run_on::db, readyz);
   r.add(verb::post,   "/api/v1/session",    run_on::db, login);
+  r.add(verb::post,   "/api/v1/test/clock", run_on::io, move_clock);
   r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
   citizen::add_routes(r);

@@ -1,6 +1,8 @@
 #include "server/templates.hpp"
 
+#include "server/clock.hpp"
 #include "server/embedded.hpp"
+#include "sql/cases.hpp"
 #include "server/http.hpp"
 
 #include <filesystem>
@@ -70,6 +72,10 @@ std::string render_template(std::string_view name, const template_data& data) {
 std::string render_page(std::string_view title, std::string_view body_template, const template_data& data) {
   template_data page;
   page.set("title", std::string(title));
+  if (test_clock::enabled()) {
+    page.set("test_mode", true);
+    page.set("clock", test_clock::format_iso8601_china(unix_now_ms()));
+  }
   page.set("body", render_template(body_template, data));
   return render_template("layout", page);
 }

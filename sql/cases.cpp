@@ -1,5 +1,7 @@
 #include "sql/cases.hpp"
 
+#include "server/clock.hpp"
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -11,7 +13,8 @@ using namespace workflow;
 
 long long unix_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+             .count() +
+         test_clock::offset_ms();
 }
 
 namespace {

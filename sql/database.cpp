@@ -1,6 +1,7 @@
 #include "sql/database.hpp"
 
 #include "server/access_log.hpp"
+#include "server/clock.hpp"
 #include "server/embedded.hpp"
 
 #include <soci/mysql/soci-mysql.h>
@@ -13,8 +14,10 @@
 namespace gongkai {
 
 long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return (std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count() +
+          test_clock::offset_ms()) /
+         1000;
 }
 
 namespace {

@@ -298,3 +298,60 @@ TEST_CASE("gongkai calendar import loads a year and the deadline command follows
   }
   CHECK(test::run_gongkai({"calendar", "import", bad, "--db", s.url()}).first == 2);
 }
+
+TEST_CASE("test mode: an adjustable clock; two instances' sweepers expire a correction exactly once", "[process]") {
+  test::scratch_database s;
+  CHECK(test::run_gongkai({"serve", "--clock", "2026-03-02T09:00:00+08:00", "--db", s.url()}).first == 2);  // not without --test-mode
+  std::vector<std::string> args = {"--test-mode", "--clock", "2026-03-02T09:00:00+08:00", "--sweep-interval-s", "1"};
+  test::child_process one(serve_args(s.url(), args));
+  test::child_process two(serve_args(s.url(), args));
+  auto p1 = test::start_server(one), p2 = test::start_server(two);
+  REQUIRE(p1 != 0);
+  REQUIRE(p2 != 0);
+  test::http_client c1(p1), c2(p2);
+  auto ready = boost::json::parse(c1.get("/readyz").body());
+  CHECK(ready.at("test_mode") == true);
+  CHECK(std::string(ready.at("clock").as_string()).starts_with("2026-03-02T09:0"));
+  CHECK(c1.get("/").body().find("id=\"test-mode\"") != std::string::npos);
+
+  auto filed = c1.post_json("/api/v1/requests", R"({"category":"natural_person","name":"王芳","id_type":"resident_id",
+    "id_number":"11010519491231002X","phone":"13800138000","address":"北京市","description":"某文件",
+    "info_form":"electronic","delivery":"download"})");
+  REQUIRE(filed.result() == http::status::created);
+  auto receipt = boost::json::parse(filed.body());
+  CHECK(receipt.at("received_on") == "2026-03-02");
+  std::string no(receipt.at("tracking_no").as_string()), code(receipt.at("access_code").as_string());
+  REQUIRE(test::run_gongkai({"case", "event", no, "request_correction", "--as", "staff:clerk", "--on", "2026-03-03",
+                             "--payload", R"({"items":"请补充文号"})", "--db", s.url()}).first == 0);
+  // The correction period (15 working days) ends 2026-03-24; move both clocks past it.
+  for (auto* c : {&c1, &c2})
+    CHECK(c->post_json("/api/v1/test/clock", R"({"advance_days": 30})").result() == http::status::ok);
+  std::string state;
+  for (int i = 0; i < 100 && state != "answered"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto view = boost::json::parse(c2.send(http::verb::get, "/api/v1/requests/" + no, {}, {{"X-Access-Code", code}}).body());
+    state = std::string(view.at("state").as_string());
+  }
+  CHECK(state == "answered");
+  std::this_thread::sleep_for(2500ms);  // both sweepers have run again since
+  auto db = s.open(1);
+  int expired = db->run(database::access::read, [&](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM transitions WHERE event = 'correction_expired'", soci::into(n);
+    return n;
+  });
+  CHECK(expired == 1);
+  auto view = boost::json::parse(c1.send(http::verb::get, "/api/v1/requests/" + no, {}, {{"X-Access-Code", code}}).body());
+  CHECK(view.at("reply").at("outcome") == "6.1");
+}
+
+TEST_CASE("without test mode the clock cannot be moved", "[process]") {
+  test::scratch_database s;
+  test::child_process server(serve_args(s.url()));
+  auto port = test::start_server(server);
+  REQUIRE(port != 0);
+  test::http_client c(port);
+  CHECK(c.post_json("/api/v1/test/clock", R"({"advance_days": 30})").result() == http::status::not_found);
+  CHECK_FALSE(boost::json::parse(c.get("/readyz").body()).as_object().contains("test_mode"));
+  CHECK(c.get("/").body().find("id=\"test-mode\"") == std::string::npos);
+}

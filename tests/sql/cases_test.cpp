@@ -36,6 +36,7 @@ struct fixture {
     return cases::create(db, no, e, applicant, cal, unix_now_ms());
   }
   case_row fire(const std::string& no, case_event e, const actor& who, std::optional<int> version = std::nullopt) {
+    if (e.actor_role != who.role && who.role != role::applicant) e.actor_role = who.role;
     return cases::fire(db, no, version, e, who, cal, unix_now_ms());
   }
   int count_transitions(long long case_id) {
@@ -238,4 +239,52 @@ TEST_CASE("the transition log is append-only, enforced by the database", "[stora
     conn.sql << "DELETE FROM transitions WHERE case_id = :c", soci::use(c.id);
   }));
   CHECK(f.count_transitions(c.id) == 1);
+}
+
+#include "sql/sweeper.hpp"
+
+TEST_CASE("two sweepers at once fire each due time event exactly once", "[storage]") {
+  fixture f;
+  auto second = f.s.open(2);
+  constexpr int n = 20;
+  for (int i = 0; i < n; ++i) {
+    auto no = "2026-2" + std::to_string(10000 + i);
+    f.create(no, "2026-03-02");
+    auto ask = event(event_kind::request_correction, "2026-03-03");  // period ends 2026-03-24
+    ask.items = "补充";
+    f.fire(no, ask, clerk);
+  }
+  f.create("2026-300000", "2026-03-02");
+  f.fire("2026-300000", event(event_kind::accept, "2026-03-03"), clerk);
+  auto consult = event(event_kind::consult, "2026-03-04");  // the third party's 15 wd end 2026-03-25
+  consult.party = "某公司";
+  f.fire("2026-300000", consult, clerk);
+  f.create("2026-300001", "2026-03-20");  // nothing due
+  auto ask = event(event_kind::request_correction, "2026-03-23");
+  ask.items = "补充";
+  f.fire("2026-300001", ask, clerk);
+
+  const long long on_the_24th = (std::chrono::duration_cast<std::chrono::seconds>(day("2026-03-24").time_since_epoch()).count() + 4 * 3600) * 1000;
+  CHECK(sweeper::sweep(f.db, f.cal, on_the_24th).fired == 0);  // the last day of a period is still inside it
+
+  const long long later = on_the_24th + 2 * 86400 * 1000LL;  // 2026-03-26
+  sweeper::result a, b;
+  std::latch start(2);
+  std::thread t1([&] { start.arrive_and_wait(); a = sweeper::sweep(f.db, f.cal, later); });
+  std::thread t2([&] { start.arrive_and_wait(); b = sweeper::sweep(*second, f.cal, later); });
+  t1.join();
+  t2.join();
+  CHECK(a.fired + b.fired == n + 1);
+  for (int i = 0; i < n; ++i) {
+    auto row = cases::find(f.db, "2026-2" + std::to_string(10000 + i));
+    CHECK(row->state == case_state::answered);
+    CHECK(row->outcome == "6.1");
+    int expired = 0;
+    for (const auto& t : cases::transitions(f.db, row->id)) expired += t.event == "correction_expired";
+    CHECK(expired == 1);
+    CHECK(cases::transitions(f.db, row->id).back().actor_role == "system");
+  }
+  CHECK(cases::find(f.db, "2026-300000")->state == case_state::under_review);
+  CHECK(cases::find(f.db, "2026-300001")->state == case_state::correction_requested);
+  CHECK(sweeper::sweep(f.db, f.cal, later).fired == 0);  // nothing left to do
 }
