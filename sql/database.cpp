@@ -30,11 +30,21 @@ const soci::backend_factory& factory_for(backend kind) {
 
 connection::connection(const db_url& url) : sql(factory_for(url.kind), url.soci_connect_string()), kind(url.kind) {
   if (kind == backend::sqlite) {
+    // The busy timeout first: another process may be creating the file or switching it to WAL.
+    sql << "PRAGMA busy_timeout=10000";
     // WAL lets readers run beside the one writer; FULL makes each commit durable before we answer.
-    sql << "PRAGMA journal_mode=WAL";
+    // Switching to WAL takes an exclusive lock that the busy handler does not wait for: retry briefly.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        sql << "PRAGMA journal_mode=WAL";
+        break;
+      } catch (const soci::soci_error&) {
+        if (attempt >= 100) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     sql << "PRAGMA synchronous=FULL";
     sql << "PRAGMA foreign_keys=ON";
-    sql << "PRAGMA busy_timeout=10000";
   } else {
     sql << "SET NAMES utf8mb4 COLLATE utf8mb4_bin";
     sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
