@@ -193,16 +193,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
     }
     d.set("reply", reply);
   }
-  data letter_list{data::type::list};
-  for (const auto& l : letters::of_case(v.log, true)) {
-    data item;
-    item.set("seq", std::to_string(l.seq));
-    item.set("title", l.title);
-    item.set("date", format_date(l.on));
-    letter_list.push_back(item);
-  }
-  d.set("letters", letter_list);
-  d.set("has_letters", !letter_list.is_empty_list());
+  letters::add_list(d, letters::of_case(v.log, true));
   if (may_withdraw(v.row.state))
     d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));
   return d;

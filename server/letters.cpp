@@ -57,6 +57,19 @@ std::vector<letter_ref> of_case(const std::vector<stored_transition>& log, bool 
   return out;
 }
 
+void add_list(data& page, const std::vector<letter_ref>& letters) {
+  data list{data::type::list};
+  for (const auto& l : letters) {
+    data item;
+    item.set("seq", std::to_string(l.seq));
+    item.set("title", l.title);
+    item.set("date", format_date(l.on));
+    list.push_back(item);
+  }
+  page.set("letters", list);
+  page.set("has_letters", !letters.empty());
+}
+
 std::optional<std::string> render(database& db, const case_row& row, const std::vector<stored_transition>& log, int seq,
                                   const working_calendar& cal, bool for_applicant) {
   auto it = std::find_if(log.begin(), log.end(), [&](const auto& t) { return t.seq == seq; });

@@ -161,6 +161,20 @@ case_row fire_for(request_context& ctx, const user& u, const std::string& tracki
   return cases::fire(*ctx.db, tracking_no, version, e, actor{*r, u.username}, *calendar(ctx), unix_now_ms());
 }
 
+// The options of a <select> over an enumeration (value, Chinese label, selected).
+template <class Range>
+data select_options(const Range& values, const std::string& selected) {
+  data list{data::type::list};
+  for (auto v : values) {
+    data o;
+    o.set("value", std::string(to_string(v)));
+    o.set("label", std::string(name_zh(v)));
+    o.set("selected", selected == to_string(v));
+    list.push_back(o);
+  }
+  return list;
+}
+
 // ---- Login ----
 http::response login_form(request_context& ctx, status s, const std::string& error, const std::string& username) {
   data d;
@@ -269,40 +283,19 @@ http::response queue_page(request_context& ctx) {
   if (f.page * f.page_size < page.total) d.set("next", base + "&page=" + std::to_string(f.page + 1));
   d.set("q", f.search);
   d.set("view_" + (view.empty() ? std::string("all") : view), true);
-  data states{data::type::list};
-  for (auto s : all_states) {
-    data o;
-    o.set("value", std::string(to_string(s)));
-    o.set("label", std::string(name_zh(s)));
-    o.set("selected", f.state == s);
-    states.push_back(o);
-  }
-  d.set("states", states);
+  d.set("states", select_options(all_states, f.state ? std::string(to_string(*f.state)) : std::string()));
   d.set("overdue_checked", f.overdue_only);
   d.set("due_within", get(q, "due_within"));
   d.set("sort_received", f.sort_by_received);
   d.set("from", get(q, "from"));
   d.set("to", get(q, "to"));
-  data channels{data::type::list};
-  for (auto ch : {intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
-                  intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral}) {
-    data o;
-    o.set("value", std::string(to_string(ch)));
-    o.set("label", std::string(name_zh(ch)));
-    o.set("selected", f.channel == to_string(ch));
-    channels.push_back(o);
-  }
-  d.set("channels", channels);
-  data categories{data::type::list};
-  for (auto c : {applicant_category::natural_person, applicant_category::commercial, applicant_category::research,
-                 applicant_category::public_interest, applicant_category::legal_services, applicant_category::other}) {
-    data o;
-    o.set("value", std::string(to_string(c)));
-    o.set("label", std::string(name_zh(c)));
-    o.set("selected", f.category == to_string(c));
-    categories.push_back(o);
-  }
-  d.set("categories", categories);
+  d.set("channels", select_options(std::initializer_list<intake_channel>{intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
+                                     intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral},
+                                    f.channel));
+  d.set("categories", select_options(std::initializer_list<applicant_category>{applicant_category::natural_person, applicant_category::commercial,
+                                       applicant_category::research, applicant_category::public_interest,
+                                       applicant_category::legal_services, applicant_category::other},
+                                      f.category));
   if (is_supervisor(u)) {
     data people{data::type::list};
     for (const auto& p : users::with_role(*ctx.db, "staff")) {
@@ -412,16 +405,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
     steps.push_back(step);
   }
   d.set("steps", steps);
-  data letter_list{data::type::list};
-  for (const auto& l : letters::of_case(log, false)) {
-    data item;
-    item.set("seq", std::to_string(l.seq));
-    item.set("title", l.title);
-    item.set("date", format_date(l.on));
-    letter_list.push_back(item);
-  }
-  d.set("letters", letter_list);
-  d.set("has_letters", !letter_list.is_empty_list());
+  letters::add_list(d, letters::of_case(log, false));
   // Only the actions the machine allows in this state for this user's roles.
   bool handler = is_supervisor(u) || row->assignee == u.username;
   data actions{data::type::list};
