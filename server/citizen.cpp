@@ -3,6 +3,7 @@
 #include "server/config.hpp"
 #include "server/crypto.hpp"
 #include "server/letters.hpp"
+#include "server/notifications.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "workflow/deadlines.hpp"
@@ -81,10 +82,11 @@ struct case_view {
   case_row row;
   std::vector<stored_transition> log;
   deadlines clocks;
+  std::vector<outbox::message> messages;
 };
 
 case_view load_view(request_context& ctx, const case_row& row) {
-  case_view v{row, cases::transitions(*ctx.db, row.id), {}};
+  case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_case(*ctx.db, row.id)};
   v.clocks = compute_deadlines(cases::machine_history(v.log), *calendar(ctx));
   return v;
 }
@@ -148,6 +150,13 @@ json::object view_json(const case_view& v) {
                                 {"withheld", a->withheld}};
     }
   }
+  json::array notices;
+  for (const auto& msg : v.messages) {
+    auto text = notifications::render(msg);
+    notices.push_back(json::object{{"subject", text.subject}, {"body", text.body}, {"status", msg.status},
+                                   {"date", format_date(china_date(msg.created_at / 1000))}});
+  }
+  o["messages"] = std::move(notices);
   json::array letter_list;
   for (const auto& l : letters::of_case(v.log, true))
     letter_list.push_back(json::object{{"seq", l.seq}, {"title", l.title}, {"date", format_date(l.on)}});
@@ -194,6 +203,18 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
     d.set("reply", reply);
   }
   letters::add_list(d, letters::of_case(v.log, true));
+  data notices{data::type::list};
+  for (const auto& msg : v.messages) {
+    auto text = notifications::render(msg);
+    data n;
+    n.set("subject", text.subject);
+    n.set("body", text.body);
+    n.set("date", format_date(china_date(msg.created_at / 1000)));
+    n.set("sent", msg.status == "sent");
+    notices.push_back(n);
+  }
+  d.set("notices", notices);
+  d.set("has_notices", !v.messages.empty());
   if (may_withdraw(v.row.state))
     d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));
   return d;

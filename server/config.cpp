@@ -106,6 +106,8 @@ po::options_description options(config& c, std::string& config_file, long long (
       ("secure-cookies", po::value(&c.secure_cookies), "mark cookies Secure (behind TLS)")
       ("test-mode", po::bool_switch(&c.test_mode), "test mode: an adjustable clock (never in production)")
       ("clock", po::value(&c.clock), "test mode only: start the clock here, e.g. 2026-01-05T09:00:00+08:00")
+      ("smtp-url", po::value(&c.smtp_url), "SMTP relay for notices, smtp://host:port (empty: keep them, send none)")
+      ("mail-from", po::value(&c.mail_from), "sender address of notices")
       ("sweep-interval-s", po::value(&c.sweep_interval_s), "seconds between sweeps for due time events")
       ("web-dir", po::value(&c.web_dir), "directory with templates/ to use instead of the compiled-in ones")
       ("filing-limit", po::value(&c.filing_limit), "applications per client address per hour")

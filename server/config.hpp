@@ -51,6 +51,8 @@ struct config {
   bool secure_cookies = false;                // set behind TLS
   bool test_mode = false;                     // a test clock, and the test endpoints
   std::string clock;                          // test mode: the clock's start, ISO 8601 with offset
+  std::string smtp_url;                       // smtp://host:port of the relay; empty = keep messages, send none
+  std::string mail_from = "gongkai@localhost";  // the sender address of notices
   int sweep_interval_s = 60;                  // how often the sweeper fires due time events
   std::string web_dir;                        // templates read from here (editable); empty = compiled in
   int filing_limit = 10;                      // applications filed per client address per hour (429 beyond)

@@ -8,6 +8,7 @@
 #include "sql/applications.hpp"
 #include "server/report_views.hpp"
 #include "server/clock.hpp"
+#include "server/notifications.hpp"
 #include "sql/cases.hpp"
 #include "sql/sweeper.hpp"
 #include "sql/reports.hpp"
@@ -19,6 +20,8 @@
 
 #include <fstream>
 #include <sstream>
+
+#include <curl/curl.h>
 
 #include <condition_variable>
 #include <iostream>
@@ -128,6 +131,22 @@ int cmd_serve(const config& cfg) {
       sweep_wake.wait_for(lock, std::chrono::seconds(cfg.sweep_interval_s), [&] { return stopping; });
     }
   });
+  // The sender: delivers the outbox through the relay, when one is configured.
+  std::thread sender_thread([&] {
+    if (cfg.smtp_url.empty()) return;
+    const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};
+    std::unique_lock lock(sweep_mutex);
+    while (!stopping) {
+      lock.unlock();
+      try {
+        notifications::deliver_due(db, smtp, unix_now_ms());
+      } catch (const std::exception& e) {
+        log::event("error", "sender failed; will retry", e.what());
+      }
+      lock.lock();
+      sweep_wake.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
+    }
+  });
   auto port = srv.start();
   std::cout << "gongkai " << GONGKAI_VERSION << " listening on http://" << cfg.listen_address << ":" << port
             << " (database " << cfg.db().redacted() << ")" << std::endl;
@@ -139,6 +158,7 @@ int cmd_serve(const config& cfg) {
   }
   sweep_wake.notify_all();
   sweeper_thread.join();
+  sender_thread.join();
   log::event("info", "stopped");
   return 0;
 }
@@ -310,6 +330,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     crypto::init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (command == "version" || command == "--version") {
       std::cout << "gongkai " << GONGKAI_VERSION << "\n";
       return 0;

@@ -1,6 +1,7 @@
 #include "sql/cases.hpp"
 
 #include "server/clock.hpp"
+#include "sql/outbox.hpp"
 
 #include <boost/json.hpp>
 
@@ -219,6 +220,16 @@ case_row create_in(connection& c, const std::string& tracking_no, const case_eve
   return *load_case(c, tracking_no);
 }
 
+// The applicant's notice of a new case is written once the application row exists (applications::file),
+// so the notice can find the address; see applications.cpp.
+void notify_registration(connection& c, const case_row& row, const case_event& registration,
+                         const working_calendar& cal, long long now_ms) {
+  case_machine m(cal);
+  m.fire(registration);
+  outbox::enqueue_for_event(c, row.id, row.tracking_no, 1, event_kind::register_case, registration, m.current_deadlines(),
+                            now_ms);
+}
+
 case_row create(database& db, const std::string& tracking_no, const case_event& registration, const actor& who,
                 const working_calendar& cal, long long now_ms) {
   return db.run(database::access::write, [&](connection& c) {
@@ -260,8 +271,10 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
       c.sql << "UPDATE cases SET concluded_due = :d WHERE id = :i AND concluded_due IS NULL", soci::use(due),
           soci::use(row->id);
     }
-    append(c, row->id, stored.empty() ? 1 : stored.back().seq + 1, to_string(event.kind), v.from, v.to, who, event.on,
-           payload_json(event), now_ms);
+    const int seq = stored.empty() ? 1 : stored.back().seq + 1;
+    append(c, row->id, seq, to_string(event.kind), v.from, v.to, who, event.on, payload_json(event), now_ms);
+    // The notice is written in the same transaction: committed together, or not at all.
+    outbox::enqueue_for_event(c, row->id, tracking_no, seq, event.kind, event, m.current_deadlines(), now_ms);
     auto updated = load_case(c, tracking_no);
     tx.commit();
     return *updated;

@@ -60,6 +60,10 @@ case_row create(database& db, const std::string& tracking_no, const workflow::ca
 case_row create_in(connection& c, const std::string& tracking_no, const workflow::case_event& registration,
                    const actor& who, const workflow::working_calendar& cal, long long now_ms);
 
+// Writes the applicant's notice of receipt for a case created on `c` (after its application row).
+void notify_registration(connection& c, const case_row& row, const workflow::case_event& registration,
+                         const workflow::working_calendar& cal, long long now_ms);
+
 std::optional<case_row> find(database& db, const std::string& tracking_no);
 std::optional<case_row> find_on(connection& c, const std::string& tracking_no);
 std::vector<stored_transition> transitions(database& db, long long case_id);

@@ -355,3 +355,80 @@ TEST_CASE("without test mode the clock cannot be moved", "[process]") {
   CHECK_FALSE(boost::json::parse(c.get("/readyz").body()).as_object().contains("test_mode"));
   CHECK(c.get("/").body().find("id=\"test-mode\"") == std::string::npos);
 }
+
+#include "server/clock.hpp"
+#include "sql/cases.hpp"
+#include "tests/support/smtp_sink.hpp"
+
+namespace {
+
+const char* const application_with_email = R"({"category":"natural_person","name":"王芳","id_type":"resident_id",
+  "id_number":"11010519491231002X","phone":"13800138000","email":"wang.fang@example.cn","address":"北京市",
+  "description":"某文件","info_form":"electronic","delivery":"email"})";
+
+}  // namespace
+
+TEST_CASE("notices go through a real SMTP listener, once each, to the applicant", "[process]") {
+  test::scratch_database s;
+  test::smtp_sink sink;
+  test::child_process server(serve_args(s.url(), {"--smtp-url", "smtp://127.0.0.1:" + std::to_string(sink.port()),
+                                                  "--mail-from", "ogi@agency.example.cn"}));
+  auto port = test::start_server(server);
+  REQUIRE(port != 0);
+  test::http_client c(port);
+  auto filed = c.post_json("/api/v1/requests", application_with_email);
+  REQUIRE(filed.result() == http::status::created);
+  std::string no(boost::json::parse(filed.body()).at("tracking_no").as_string());
+  REQUIRE(test::run_gongkai({"case", "event", no, "request_correction", "--as", "staff:clerk", "--payload",
+                             R"({"items":"请补充文号"})", "--db", s.url()}).first == 0);
+  for (int i = 0; i < 100 && sink.messages().size() < 2; ++i) std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(1500ms);  // the sender has run again: nothing more arrives
+  auto mail = sink.messages();
+  REQUIRE(mail.size() == 2);
+  CHECK(mail[0].to == std::vector<std::string>{"<wang.fang@example.cn>"});
+  CHECK(mail[0].from == "<ogi@agency.example.cn>");
+  CHECK(test::decode_subject(mail[0].data) == "您的政府信息公开申请已收到（" + no + "）");
+  CHECK(test::decode_subject(mail[1].data) == "请补正您的政府信息公开申请（" + no + "）");
+  CHECK(mail[0].data.find("Content-Type: text/plain; charset=utf-8") != std::string::npos);
+}
+
+TEST_CASE("a notice committed before the server is killed is delivered once after restart", "[process]") {
+  test::scratch_database s;
+  std::uint16_t relay = 0;
+  {
+    test::smtp_sink probe;  // find a free port, then leave it closed: the relay is down at first
+    relay = probe.port();
+  }
+  std::vector<std::string> args = {"--smtp-url", "smtp://127.0.0.1:" + std::to_string(relay)};
+  std::string no;
+  {
+    test::child_process server(serve_args(s.url(), args));
+    auto port = test::start_server(server);
+    REQUIRE(port != 0);
+    test::http_client c(port);
+    auto filed = c.post_json("/api/v1/requests", application_with_email);
+    REQUIRE(filed.result() == http::status::created);
+    no = std::string(boost::json::parse(filed.body()).at("tracking_no").as_string());
+    std::this_thread::sleep_for(300ms);
+    server.signal(SIGKILL);
+    server.wait(10s);
+  }
+  auto db = s.open(1);
+  auto pending = db->run(database::access::read, [](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", soci::into(n);
+    return n;
+  });
+  CHECK(pending == 1);  // committed with the filing, not yet delivered
+  test::smtp_sink sink(relay);
+  // A failed attempt waits 30 s before the next: move past it by restarting in test mode a minute later.
+  auto later = args;
+  later.insert(later.end(), {"--test-mode", "--clock", test_clock::format_iso8601_china(unix_now_ms() + 120'000)});
+  test::child_process restarted(serve_args(s.url(), later));
+  REQUIRE(test::start_server(restarted) != 0);
+  for (int i = 0; i < 100 && sink.messages().empty(); ++i) std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(1500ms);
+  auto mail = sink.messages();
+  REQUIRE(mail.size() == 1);
+  CHECK(test::decode_subject(mail[0].data) == "您的政府信息公开申请已收到（" + no + "）");
+}

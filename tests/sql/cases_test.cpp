@@ -288,3 +288,47 @@ TEST_CASE("two sweepers at once fire each due time event exactly once", "[storag
   CHECK(cases::find(f.db, "2026-300001")->state == case_state::correction_requested);
   CHECK(sweeper::sweep(f.db, f.cal, later).fired == 0);  // nothing left to do
 }
+
+#include "sql/applications.hpp"
+#include "sql/outbox.hpp"
+
+TEST_CASE("notices are written with the transition that causes them; without an address they are kept", "[storage]") {
+  fixture f;
+  application with_email, without_email;
+  for (auto* a : {&with_email, &without_email}) {
+    a->name = "王芳";
+    a->phone = "13800138000";
+    a->address = "北京市";
+    a->description = "某文件";
+    a->info_form = "electronic";
+    a->delivery = "download";
+  }
+  with_email.email = "wang@example.cn";
+  auto one = applications::file(f.db, with_email, "online", day("2026-03-02"), "", applicant, f.cal, unix_now_ms());
+  auto two = applications::file(f.db, without_email, "online", day("2026-03-02"), "", applicant, f.cal, unix_now_ms());
+  auto first = outbox::for_case(f.db, one.row.id);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].kind == "received");
+  CHECK(first[0].status == "pending");
+  CHECK(first[0].recipient == "wang@example.cn");
+  auto second = outbox::for_case(f.db, two.row.id);
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].status == "kept");
+  // A refused event writes no notice; an accepted one writes exactly one.
+  CHECK_THROWS(f.fire(one.row.tracking_no, event(event_kind::request_correction, "2026-03-03"), clerk));  // no items
+  CHECK(outbox::for_case(f.db, one.row.id).size() == 1);
+  auto ask = event(event_kind::request_correction, "2026-03-03");
+  ask.items = "请补充";
+  f.fire(one.row.tracking_no, ask, clerk);
+  auto after = outbox::for_case(f.db, one.row.id);
+  REQUIRE(after.size() == 2);
+  CHECK(after[1].kind == "correction_requested");
+  // Claimed by one sender, invisible to another until its claim lapses.
+  auto mine = outbox::claim_due(f.db, unix_now_ms(), 10);
+  CHECK(mine.size() == 2);
+  CHECK(outbox::claim_due(f.db, unix_now_ms(), 10).empty());
+  outbox::mark_sent(f.db, mine[0].id, unix_now_ms());
+  outbox::mark_attempt_failed(f.db, mine[1].id, 0, "relay down", unix_now_ms());
+  CHECK(outbox::claim_due(f.db, unix_now_ms(), 10).empty());                 // retried in 30 s
+  CHECK(outbox::claim_due(f.db, unix_now_ms() + 31'000, 10).size() == 1);
+}
