@@ -48,6 +48,18 @@ http::response admin_view(request_context& ctx) {
   return admin_page(ctx, u, status::ok, "");
 }
 
+// The address notices go to; empty = notices stay in the staff inbox.
+void set_email(request_context& ctx, const std::string& username, const std::string& email) {
+  if (!email.empty() && !valid_email(email))
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "电子邮箱格式不正确");
+  ctx.db->run(database::access::write, [&](connection& c) {
+    write_transaction tx(*ctx.db, c);
+    soci::indicator ind = email.empty() ? soci::i_null : soci::i_ok;
+    c.sql << "UPDATE users SET email = :e WHERE username = :u", soci::use(email, ind), soci::use(username);
+    tx.commit();
+  });
+}
+
 std::vector<std::string> roles_from(const std::map<std::string, std::string>& form) {
   std::vector<std::string> roles;
   for (auto r : all_roles)
@@ -74,6 +86,7 @@ http::response create_user(request_context& ctx) {
     auto password = crypto::random_password();
     users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
                   crypto::hash_password(password), roles_from(f), true);
+    if (!get(f, "email").empty()) set_email(ctx, get(f, "username"), get(f, "email"));
     return std::pair<std::string, std::string>("已创建账号 " + get(f, "username") + "，首次登录须修改密码。初始密码：", password);
   });
 }
@@ -99,6 +112,10 @@ http::response update_user(request_context& ctx) {
       if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true))
         throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
+    }
+    if (what == "email") {
+      set_email(ctx, name, get(f, "email"));
+      return std::pair<std::string, std::string>("已更新 " + name + " 的通知邮箱", "");
     }
     if (what == "token") {
       auto target = users::find(*ctx.db, name);

@@ -123,7 +123,9 @@ int cmd_serve(const config& cfg) {
     while (!stopping) {
       lock.unlock();
       try {
-        sweeper::sweep(db, *calendar.get(db), unix_now_ms());
+        auto cal = calendar.get(db);
+        sweeper::sweep(db, *cal, unix_now_ms());
+        sweeper::remind(db, *cal, unix_now_ms());
       } catch (const std::exception& e) {
         log::event("error", "sweeper failed; will retry", e.what());
       }

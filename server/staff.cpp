@@ -5,6 +5,8 @@
 #include "server/config.hpp"
 #include "server/crypto.hpp"
 #include "server/letters.hpp"
+#include "server/notifications.hpp"
+#include "sql/outbox.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
 #include "workflow/case_machine.hpp"
@@ -686,6 +688,25 @@ http::response bulk_assign(request_context& ctx) {
   return auth::redirect(ctx, "/staff?view=all");
 }
 
+// ---- The staff inbox: notices for this user (kept here when no relay or no address) ----
+http::response inbox_page(request_context& ctx) {
+  auto u = auth::require(ctx, {"staff", "supervisor"});
+  data d = nav(ctx, u);
+  data list{data::type::list};
+  for (const auto& m : outbox::for_user(*ctx.db, u.username, 200)) {
+    auto text = notifications::render(m);
+    data item;
+    item.set("subject", text.subject);
+    item.set("body", text.body);
+    item.set("date", format_date(china_date(m.created_at / 1000)));
+    item.set("sent", m.status == "sent");
+    list.push_back(item);
+  }
+  d.set("messages", list);
+  d.set("has_messages", !list.is_empty_list());
+  return http::html_response(ctx.req, status::ok, render_page("通知", "inbox", d));
+}
+
 // ---- The events API for other office systems ----
 http::response api_event(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
@@ -715,6 +736,7 @@ void add_routes(router& r) {
   r.add(verb::post,  "/logout",                               run_on::db, logout_submit);
   r.add(verb::get,   "/staff",                                run_on::db, queue_page);
   r.add(verb::get,   "/staff/dashboard",                      run_on::db, dashboard_page);
+  r.add(verb::get,   "/staff/inbox",                          run_on::db, inbox_page);
   r.add(verb::post,  "/staff/bulk-assign",                    run_on::db, bulk_assign);
   r.add(verb::get,   "/staff/register",                       run_on::db, register_page);
   r.add(verb::post,  "/staff/register",                       run_on::db, register_submit);

@@ -56,26 +56,76 @@ void enqueue_for_event(connection& c, long long case_id, const std::string& trac
 
 namespace {
 
+// Inserts unless the dedupe key exists (checked first; the unique key settles a race between instances).
+bool insert_once(connection& c, const std::optional<long long>& case_id, const std::string& key, const std::string& kind,
+                 const std::string& audience, const std::string& recipient, const std::string& user,
+                 const std::string& data, long long now_ms) {
+  int exists = 0;
+  c.sql << "SELECT COUNT(*) FROM outbox WHERE dedupe_key = :k", soci::use(key), soci::into(exists);
+  if (exists) return false;
+  const std::string status = recipient.empty() ? "kept" : "pending";
+  long long cid = case_id.value_or(0);
+  soci::indicator case_ind = case_id ? soci::i_ok : soci::i_null, rcpt_ind = recipient.empty() ? soci::i_null : soci::i_ok,
+                  user_ind = user.empty() ? soci::i_null : soci::i_ok;
+  try {
+    c.sql << "INSERT INTO outbox (case_id, dedupe_key, kind, audience, recipient, recipient_user, data, status, attempts, "
+             "next_attempt_at, claimed_until, created_at) VALUES (:c, :k, :w, :a, :r, :u, :d, :s, 0, :n, 0, :t)",
+        soci::use(cid, case_ind), soci::use(key), soci::use(kind), soci::use(audience), soci::use(recipient, rcpt_ind),
+        soci::use(user, user_ind), soci::use(data), soci::use(status), soci::use(now_ms), soci::use(now_ms);
+  } catch (const soci::soci_error&) {
+    return false;  // another instance wrote it first
+  }
+  return true;
+}
+
+}  // namespace
+
+bool enqueue_for_user(connection& c, long long case_id, const std::string& username, const std::string& kind,
+                      const std::string& data_json, const std::string& dedupe_key, long long now_ms) {
+  std::string email;
+  soci::indicator ind = soci::i_null;
+  c.sql << "SELECT email FROM users WHERE username = :u AND disabled = 0", soci::use(username), soci::into(email, ind);
+  if (!c.sql.got_data()) return false;  // no such (enabled) account
+  return insert_once(c, case_id ? std::optional<long long>(case_id) : std::nullopt, dedupe_key, kind,
+                     "staff", ind == soci::i_ok ? email : std::string(), username, data_json,
+                     now_ms);
+}
+
+bool enqueue_overdue_for_applicant(connection& c, long long case_id, const std::string& tracking_no, date due,
+                                   long long now_ms) {
+  std::string email;
+  soci::indicator ind = soci::i_null;
+  c.sql << "SELECT email FROM applications WHERE case_id = :c", soci::use(case_id), soci::into(email, ind);
+  const std::string data = boost::json::serialize(boost::json::object{{"tracking_no", tracking_no}, {"due", format_date(due)}});
+  return insert_once(c, case_id, "case:" + std::to_string(case_id) + ":overdue:" + format_date(due) + ":applicant",
+                     "reply_overdue", "applicant", c.sql.got_data() && ind == soci::i_ok ? email : std::string(), "", data,
+                     now_ms);
+}
+
+namespace {
+
+constexpr const char* columns = "SELECT id, case_id, kind, audience, recipient, data, status, attempts, created_at, sent_at FROM outbox ";
+
+message read_message(const soci::row& r) {
+  message m;
+  m.id = row_integer(r, 0);
+  m.case_id = r.get_indicator(1) == soci::i_ok ? row_integer(r, 1) : 0;
+  m.kind = r.get<std::string>(2);
+  m.audience = r.get<std::string>(3);
+  m.recipient = r.get_indicator(4) == soci::i_ok ? r.get<std::string>(4) : "";
+  m.data = r.get<std::string>(5);
+  m.status = r.get<std::string>(6);
+  m.attempts = static_cast<int>(row_integer(r, 7));
+  m.created_at = row_integer(r, 8);
+  if (r.get_indicator(9) == soci::i_ok) m.sent_at = row_integer(r, 9);
+  return m;
+}
+
 std::vector<message> select(connection& c, const std::string& where, long long a, long long b, int limit) {
   std::vector<message> out;
   soci::rowset<soci::row> rows =
-      (c.sql.prepare << "SELECT id, case_id, kind, audience, recipient, data, status, attempts, created_at, sent_at FROM outbox " +
-                            where + " ORDER BY id LIMIT " + std::to_string(limit),
-       soci::use(a), soci::use(b));
-  for (const auto& r : rows) {
-    message m;
-    m.id = row_integer(r, 0);
-    m.case_id = r.get_indicator(1) == soci::i_ok ? row_integer(r, 1) : 0;
-    m.kind = r.get<std::string>(2);
-    m.audience = r.get<std::string>(3);
-    m.recipient = r.get_indicator(4) == soci::i_ok ? r.get<std::string>(4) : "";
-    m.data = r.get<std::string>(5);
-    m.status = r.get<std::string>(6);
-    m.attempts = static_cast<int>(row_integer(r, 7));
-    m.created_at = row_integer(r, 8);
-    if (r.get_indicator(9) == soci::i_ok) m.sent_at = row_integer(r, 9);
-    out.push_back(std::move(m));
-  }
+      (c.sql.prepare << columns + where + " ORDER BY id LIMIT " + std::to_string(limit), soci::use(a), soci::use(b));
+  for (const auto& r : rows) out.push_back(read_message(r));
   return out;
 }
 
@@ -84,6 +134,17 @@ std::vector<message> select(connection& c, const std::string& where, long long a
 std::vector<message> for_case(database& db, long long case_id) {
   return db.run(database::access::read, [&](connection& c) {
     return select(c, "WHERE case_id = :c AND id > :z", case_id, 0, 1000);
+  });
+}
+
+std::vector<message> for_user(database& db, const std::string& username, int limit) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<message> out;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << std::string(columns) + "WHERE recipient_user = :u ORDER BY id DESC LIMIT " + std::to_string(limit),
+         soci::use(username));
+    for (const auto& r : rows) out.push_back(read_message(r));
+    return out;
   });
 }
 

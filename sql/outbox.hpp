@@ -28,7 +28,17 @@ void enqueue_for_event(connection& c, long long case_id, const std::string& trac
                        workflow::event_kind kind, const workflow::case_event& event, const workflow::deadlines& clocks,
                        long long now_ms);
 
+// A notice to a staff member or supervisor (by user name; their address if they have one, else kept
+// in their inbox). `dedupe_key` makes it once-only: a second attempt, from any instance, writes nothing.
+// Returns whether it was written.
+bool enqueue_for_user(connection& c, long long case_id, const std::string& username, const std::string& kind,
+                      const std::string& data_json, const std::string& dedupe_key, long long now_ms);
+// The applicant's notice that the reply is overdue, with their remedies (once per due date).
+bool enqueue_overdue_for_applicant(connection& c, long long case_id, const std::string& tracking_no,
+                                   workflow::date due, long long now_ms);
+
 std::vector<message> for_case(database& db, long long case_id);
+std::vector<message> for_user(database& db, const std::string& username, int limit);
 
 // Claims up to `max` messages due for delivery (pending, past their next attempt, not claimed by another
 // instance in the last minute); a claimed message is this instance's to deliver.

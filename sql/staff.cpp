@@ -1,6 +1,7 @@
 #include "sql/staff.hpp"
 
 #include "server/crypto.hpp"
+#include "sql/outbox.hpp"
 #include "workflow/deadlines.hpp"
 
 #include <boost/json.hpp>
@@ -97,6 +98,13 @@ case_row assign(database& db, const std::string& tracking_no, std::optional<int>
                        [&](connection& c, long long id) {
                          soci::indicator ind = assignee.empty() ? soci::i_null : soci::i_ok;
                          c.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
+                         // The new assignee is told, in the same transaction.
+                         if (!assignee.empty() && assignee != who.name)
+                           outbox::enqueue_for_user(c, id, assignee, "assigned",
+                                                    boost::json::serialize(boost::json::object{{"tracking_no", tracking_no}}),
+                                                    "case:" + std::to_string(id) + ":assign:" + std::to_string(now_ms) + ":" +
+                                                        assignee,
+                                                    now_ms);
                        });
 }
 

@@ -14,4 +14,10 @@ struct result {
 
 result sweep(database& db, const workflow::working_calendar& cal, long long now_ms);
 
+// Reminders, each written once (their dedupe keys make a repeat, from any instance, write nothing): to the
+// assignee 3 working days before a reply is due, on the due date, and when it is overdue; to the
+// applicant when the reply is overdue (with their remedies); and to each supervisor a daily digest of
+// overdue cases and extensions waiting for approval. Returns how many notices were written.
+int remind(database& db, const workflow::working_calendar& cal, long long now_ms);
+
 }  // namespace gongkai::sweeper

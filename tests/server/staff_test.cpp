@@ -588,3 +588,43 @@ TEST_CASE("the role table: every staff and admin route, for every role", "[staff
     CHECK(res.result() == forbidden);  // admin: wrong role; clerk2: not the assignee
   }
 }
+
+#include "sql/outbox.hpp"
+#include "sql/sweeper.hpp"
+
+TEST_CASE("reminders to the assignee, the applicant and supervisors, each written once", "[staff]") {
+  staff_harness h;
+  auto no = h.file();
+  h.post("/staff/cases/" + no + "/assign", "head", {{"assignee", "clerk"}, {"version", h.version(no)}});
+  auto kinds = [&](const std::string& user) {
+    std::vector<std::string> out;
+    for (const auto& m : outbox::for_user(h.db, user, 100)) out.push_back(m.kind);
+    return out;
+  };
+  CHECK(kinds("clerk") == std::vector<std::string>{"assigned"});
+  auto cal = h.calendar.get(h.db);
+  auto due = *h.row(no).reply_due;
+  auto noon = [](workflow::date d) {
+    return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
+  };
+  auto before = due;
+  while (workflow::working_days_between(*cal, before, due) < 2) before -= std::chrono::days{1};
+  CHECK(sweeper::remind(h.db, *cal, noon(before)) == 1);
+  CHECK(sweeper::remind(h.db, *cal, noon(before)) == 0);  // once
+  CHECK(sweeper::remind(h.db, *cal, noon(due)) == 1);
+  auto after = due + std::chrono::days{1};
+  int written = sweeper::remind(h.db, *cal, noon(after));
+  CHECK(written == 3);  // the assignee, the applicant, and the supervisor's daily digest
+  CHECK(sweeper::remind(h.db, *cal, noon(after)) == 0);
+  CHECK(kinds("clerk") == std::vector<std::string>{"overdue", "due_today", "due_soon", "assigned"});  // newest first
+  CHECK(kinds("head") == std::vector<std::string>{"digest"});
+  CHECK(sweeper::remind(h.db, *cal, noon(after + std::chrono::days{1})) == 1);  // tomorrow's digest only
+  bool applicant_told = false;
+  for (const auto& m : outbox::for_case(h.db, h.row(no).id)) applicant_told |= m.kind == "reply_overdue";
+  CHECK(applicant_told);
+  auto inbox = h.call(http::verb::get, "/staff/inbox", "clerk");
+  REQUIRE(inbox.result() == http::status::ok);
+  CHECK(inbox.body().find("已逾期：" + no) != std::string::npos);
+  CHECK(inbox.body().find("新分配给您的申请：" + no) != std::string::npos);
+  CHECK(h.call(http::verb::get, "/staff/inbox", "root").result() == http::status::forbidden);
+}
