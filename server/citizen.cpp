@@ -203,17 +203,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
     d.set("reply", reply);
   }
   letters::add_list(d, letters::of_case(v.log, true));
-  data notices{data::type::list};
-  for (const auto& msg : v.messages) {
-    auto text = notifications::render(msg);
-    data n;
-    n.set("subject", text.subject);
-    n.set("body", text.body);
-    n.set("date", format_date(china_date(msg.created_at / 1000)));
-    n.set("sent", msg.status == "sent");
-    notices.push_back(n);
-  }
-  d.set("notices", notices);
+  d.set("notices", notifications::list_data(v.messages));
   d.set("has_notices", !v.messages.empty());
   if (may_withdraw(v.row.state))
     d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));

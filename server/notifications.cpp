@@ -21,6 +21,20 @@ rendered render(const outbox::message& m) {
   return {text.substr(0, nl), nl == std::string::npos ? std::string() : text.substr(nl + 1)};
 }
 
+kainjow::mustache::data list_data(const std::vector<outbox::message>& messages) {
+  kainjow::mustache::data list{kainjow::mustache::data::type::list};
+  for (const auto& m : messages) {
+    auto text = render(m);
+    kainjow::mustache::data item;
+    item.set("subject", text.subject);
+    item.set("body", text.body);
+    item.set("date", workflow::format_date(workflow::china_date(m.created_at / 1000)));
+    item.set("sent", m.status == "sent");
+    list.push_back(item);
+  }
+  return list;
+}
+
 namespace {
 
 std::string base64(const std::string& s) {

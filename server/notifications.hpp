@@ -1,6 +1,7 @@
 #pragma once
 // Notices to applicants: their text (from web/templates/mail_*.mustache, editable like the pages) and
 // their delivery by SMTP through libcurl to the configured relay.
+#include "server/templates.hpp"
 #include "sql/outbox.hpp"
 
 #include <string>
@@ -13,6 +14,9 @@ struct rendered {
 };
 // The template's first line is the subject, the rest the body.
 rendered render(const outbox::message& m);
+
+// The messages as a page shows them (subject, body, date, sent), newest as given.
+kainjow::mustache::data list_data(const std::vector<outbox::message>& messages);
 
 struct smtp_settings {
   std::string url;   // smtp://host:port

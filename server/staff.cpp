@@ -692,18 +692,9 @@ http::response bulk_assign(request_context& ctx) {
 http::response inbox_page(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
   data d = nav(ctx, u);
-  data list{data::type::list};
-  for (const auto& m : outbox::for_user(*ctx.db, u.username, 200)) {
-    auto text = notifications::render(m);
-    data item;
-    item.set("subject", text.subject);
-    item.set("body", text.body);
-    item.set("date", format_date(china_date(m.created_at / 1000)));
-    item.set("sent", m.status == "sent");
-    list.push_back(item);
-  }
-  d.set("messages", list);
-  d.set("has_messages", !list.is_empty_list());
+  auto messages = outbox::for_user(*ctx.db, u.username, 200);
+  d.set("messages", notifications::list_data(messages));
+  d.set("has_messages", !messages.empty());
   return http::html_response(ctx.req, status::ok, render_page("通知", "inbox", d));
 }
 
