@@ -117,6 +117,12 @@ http::response update_user(request_context& ctx) {
       set_email(ctx, name, get(f, "email"));
       return std::pair<std::string, std::string>("已更新 " + name + " 的通知邮箱", "");
     }
+    if (what == "revoke") {
+      auto target = users::find(*ctx.db, name);
+      if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      int n = staff_store::revoke_api_tokens(*ctx.db, target->id);
+      return std::pair<std::string, std::string>("已吊销 " + name + " 的接口令牌 " + std::to_string(n) + " 个", "");
+    }
     if (what == "token") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");

@@ -217,6 +217,18 @@ std::optional<user> api_token_user(database& db, const std::string& token) {
   return users::find(db, *username);
 }
 
+int revoke_api_tokens(database& db, long long user_id) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    soci::statement st = (c.sql.prepare << "UPDATE api_tokens SET revoked = 1 WHERE user_id = :u AND revoked = 0",
+                          soci::use(user_id));
+    st.execute(true);
+    int n = static_cast<int>(st.get_affected_rows());
+    tx.commit();
+    return n;
+  });
+}
+
 std::string setting(database& db, const std::string& name, const std::string& fallback) {
   return db.run(database::access::read, [&](connection& c) {
     std::string v;

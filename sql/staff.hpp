@@ -81,6 +81,8 @@ std::vector<waiting_case> correction_window_open(database& db, const workflow::w
 // API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.
 std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s);
 std::optional<user> api_token_user(database& db, const std::string& token);
+// Revokes every API token issued for the account; returns how many.
+int revoke_api_tokens(database& db, long long user_id);
 
 std::string setting(database& db, const std::string& name, const std::string& fallback);
 void set_setting(database& db, const std::string& name, const std::string& value);

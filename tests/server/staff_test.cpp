@@ -523,6 +523,12 @@ TEST_CASE("admins manage accounts, settings, the calendar and API tokens; nobody
   CHECK(res.result() == http::status::ok);
   CHECK(json::parse(res.body()).at("state") == "under_review");
   CHECK(cases::transitions(h.db, h.row(no).id).back().actor == "clerk");
+  // Revoked, the token opens nothing.
+  CHECK(h.post("/admin/users/clerk", "root", {{"do", "revoke"}}).body().find("吊销 clerk 的接口令牌 1 个") != std::string::npos);
+  req.body() = R"({"event":"withdraw","version":)" + h.version(no) + "}";
+  req.prepare_payload();
+  CHECK(h.routes.dispatch(h.routes.find(req.method(), http::path_of(req.target())), req, h.cfg, h.svc, "x").result() ==
+        http::status::unauthorized);
 }
 
 TEST_CASE("the role table: every staff and admin route, for every role", "[staff]") {
