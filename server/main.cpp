@@ -14,6 +14,7 @@
 #include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
+#include "workflow/application.hpp"
 #include "workflow/deadlines.hpp"
 
 #include <boost/json.hpp>
@@ -41,7 +42,7 @@ constexpr const char* usage = R"(usage: gongkai <command> [options]
 commands:
   serve                          run the HTTP server (applies migrations first)
   migrate                        apply database migrations and exit
-  user add NAME [--role R]... [--display-name TEXT]
+  user add NAME [--role R]... [--display-name TEXT] [--email ADDRESS]
                                  create a staff account; the password is read from stdin
   user passwd NAME               set a new password, read from stdin
   user disable NAME              disable an account and end its sessions
@@ -169,6 +170,7 @@ int cmd_user(std::vector<std::string> args) {
   auto action = take_positional(args, "user action (add, passwd, disable, enable, bootstrap)");
   auto roles = take_option(args, "--role");
   auto display = take_option(args, "--display-name");
+  auto email = take_option(args, "--email");
   std::string name = action == "bootstrap" ? "admin" : take_positional(args, "user name");
   auto cfg = load_config(args, environ);
   database db(cfg.db(), 1);
@@ -176,7 +178,13 @@ int cmd_user(std::vector<std::string> args) {
   if (action == "add") {
     if (roles.empty()) roles.push_back("staff");
     auto hash = crypto::hash_password(read_password_from_stdin());
+    if (!email.empty() && !workflow::valid_email(email.front())) throw usage_error("--email is not an email address");
     users::create(db, name, display.empty() ? name : display.front(), hash, roles, false);
+    if (!email.empty()) {
+      db.run(database::access::write, [&](connection& c) {
+        c.sql << "UPDATE users SET email = :e WHERE username = :u", soci::use(email.front()), soci::use(name);
+      });
+    }
     std::cout << "created user " << name << "\n";
   } else if (action == "passwd") {
     if (!users::set_password(db, name, crypto::hash_password(read_password_from_stdin()), false))

@@ -54,6 +54,10 @@ TEST_CASE("commands: version, usage errors, passwords only from stdin", "[proces
   CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url(), "--role", "staff"}, password + "\n").first == 0);
   CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, password + "\n").first == 1);  // taken
   CHECK(test::run_gongkai({"user", "disable", "nobody", "--db", s.url()}).first == 2);
+  CHECK(test::run_gongkai({"user", "add", "mailer", "--email", "not-an-address", "--db", s.url()}, password + "\n").first == 2);
+  CHECK(test::run_gongkai({"user", "add", "mailer", "--db", s.url()}, password + "\n").first == 0);  // nothing was created
+  CHECK(test::run_gongkai({"user", "add", "mailer2", "--email", "clerk@agency.example.cn", "--db", s.url()}, password + "\n")
+            .first == 0);
   auto [mcode, mout] = test::run_gongkai({"migrate", "--db", s.url()});
   CHECK(mcode == 0);
   CHECK(mout.find("applied 0 migration(s)") != std::string::npos);
