@@ -410,27 +410,34 @@ std::string correction_text(const std::string& raw) {
   return text;
 }
 
-http::response track_correct(request_context& ctx) {
+// A page action of the applicant's (correct, withdraw): the anti-forgery token, the look-up, the event.
+template <class Fill>
+http::response applicant_action(request_context& ctx, event_kind kind, Fill&& fill, const std::string& done) {
   auto form = http::parse_form_body(ctx.req);
   auto nonce = csrf_nonce(ctx, form, "track");
   auto code = trimmed(field(form, "access_code"));
   auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), code);
-  auto e = applicant_event(event_kind::correction_received);
-  e.text = correction_text(field(form, "text"));
+  auto e = applicant_event(kind);
+  fill(e, form);
   auto updated = fire_as_applicant(ctx, row, e, nonce);
-  return status_page(ctx, load_view(ctx, updated), code, "补正内容已提交，答复期限自今日起重新计算。");
+  return status_page(ctx, load_view(ctx, updated), code, done);
+}
+
+http::response track_correct(request_context& ctx) {
+  return applicant_action(
+      ctx, event_kind::correction_received,
+      [](case_event& e, const std::map<std::string, std::string>& form) { e.text = correction_text(field(form, "text")); },
+      "补正内容已提交，答复期限自今日起重新计算。");
 }
 
 http::response track_withdraw(request_context& ctx) {
-  auto form = http::parse_form_body(ctx.req);
-  auto nonce = csrf_nonce(ctx, form, "track");
-  auto code = trimmed(field(form, "access_code"));
-  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), code);
-  auto e = applicant_event(event_kind::withdraw);
-  e.reason = trimmed(field(form, "reason")).substr(0, 600);
-  if (!clean_text(e.reason, true)) e.reason.clear();
-  auto updated = fire_as_applicant(ctx, row, e, nonce);
-  return status_page(ctx, load_view(ctx, updated), code, "申请已撤回。");
+  return applicant_action(
+      ctx, event_kind::withdraw,
+      [](case_event& e, const std::map<std::string, std::string>& form) {
+        e.reason = trimmed(field(form, "reason")).substr(0, 600);
+        if (!clean_text(e.reason, true)) e.reason.clear();
+      },
+      "申请已撤回。");
 }
 
 http::response letter_response(request_context& ctx, const case_row& row, const std::string& seq_text) {

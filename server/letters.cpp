@@ -121,8 +121,9 @@ std::optional<std::string> render(database& db, const case_row& row, const std::
       int days = 0;
       for (auto r = std::make_reverse_iterator(it); r != log.rend(); ++r)
         if (r->event == to_string(event_kind::request_extension)) {
-          days = event_from_payload(event_kind::request_extension, r->effective_on, role::staff, r->payload).days;
-          x.set("reason", event_from_payload(event_kind::request_extension, r->effective_on, role::staff, r->payload).reason);
+          auto request = event_from_payload(event_kind::request_extension, r->effective_on, role::staff, r->payload);
+          days = request.days;
+          x.set("reason", request.reason);
           break;
         }
       x.set("days", std::to_string(days));

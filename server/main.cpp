@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 
 #include <condition_variable>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -100,6 +101,42 @@ std::string read_password_from_stdin() {
   return password;
 }
 
+// Runs each job on its own thread every `interval` until stop(); a failing run is logged and retried.
+class background_jobs {
+ public:
+  ~background_jobs() { stop(); }
+  void every(std::chrono::seconds interval, std::string name, std::function<void()> job) {
+    threads_.emplace_back([this, interval, name = std::move(name), job = std::move(job)] {
+      std::unique_lock lock(mutex_);
+      while (!stopping_) {
+        lock.unlock();
+        try {
+          job();
+        } catch (const std::exception& e) {
+          log::event("error", name + " failed; will retry", e.what());
+        }
+        lock.lock();
+        wake_.wait_for(lock, interval, [this] { return stopping_; });
+      }
+    });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 int cmd_serve(const config& cfg) {
   set_template_directory(cfg.web_dir);
   if (cfg.test_mode) {
@@ -115,53 +152,25 @@ int cmd_serve(const config& cfg) {
   services svc{&db, &calendar, shared_secret(db, "form_key")};
   server srv(cfg, routes, svc);
   srv.handle_signals();
-  // The sweeper: its own thread (database work never runs on an I/O thread), stopped with the server.
-  std::mutex sweep_mutex;
-  std::condition_variable sweep_wake;
-  bool stopping = false;
-  std::thread sweeper_thread([&] {
-    std::unique_lock lock(sweep_mutex);
-    while (!stopping) {
-      lock.unlock();
-      try {
-        auto cal = calendar.get(db);
-        sweeper::sweep(db, *cal, unix_now_ms());
-        sweeper::remind(db, *cal, unix_now_ms());
-      } catch (const std::exception& e) {
-        log::event("error", "sweeper failed; will retry", e.what());
-      }
-      lock.lock();
-      sweep_wake.wait_for(lock, std::chrono::seconds(cfg.sweep_interval_s), [&] { return stopping; });
-    }
+  // Background work on threads of its own (database work never runs on an I/O thread), stopped with
+  // the server: the sweeper fires due time events and reminders; the sender delivers the outbox when a
+  // relay is configured.
+  background_jobs jobs;
+  jobs.every(std::chrono::seconds(cfg.sweep_interval_s), "sweeper", [&] {
+    auto cal = calendar.get(db);
+    sweeper::sweep(db, *cal, unix_now_ms());
+    sweeper::remind(db, *cal, unix_now_ms());
   });
-  // The sender: delivers the outbox through the relay, when one is configured.
-  std::thread sender_thread([&] {
-    if (cfg.smtp_url.empty()) return;
+  if (!cfg.smtp_url.empty()) {
     const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};
-    std::unique_lock lock(sweep_mutex);
-    while (!stopping) {
-      lock.unlock();
-      try {
-        notifications::deliver_due(db, smtp, unix_now_ms());
-      } catch (const std::exception& e) {
-        log::event("error", "sender failed; will retry", e.what());
-      }
-      lock.lock();
-      sweep_wake.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
-    }
-  });
+    jobs.every(std::chrono::seconds(1), "sender", [&db, smtp] { notifications::deliver_due(db, smtp, unix_now_ms()); });
+  }
   auto port = srv.start();
   std::cout << "gongkai " << GONGKAI_VERSION << " listening on http://" << cfg.listen_address << ":" << port
             << " (database " << cfg.db().redacted() << ")" << std::endl;
   log::event("info", "listening", cfg.listen_address + ":" + std::to_string(port));
   srv.wait();
-  {
-    std::lock_guard lock(sweep_mutex);
-    stopping = true;
-  }
-  sweep_wake.notify_all();
-  sweeper_thread.join();
-  sender_thread.join();
+  jobs.stop();
   log::event("info", "stopped");
   return 0;
 }
