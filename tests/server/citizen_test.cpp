@@ -5,6 +5,7 @@
 #include "server/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/applications.hpp"
+#include "tests/support/route_harness.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 
@@ -19,37 +20,18 @@ namespace json = boost::json;
 
 namespace {
 
-struct harness {
-  test::scratch_database s;
-  database& db = s.db();
-  calendar_cache calendar;
-  config cfg;
-  services svc;
-  router routes = make_routes();
-  harness() {
-    prepare_database(db);
-    cfg.filing_limit = 1000;
-    cfg.lookup_limit = 1000;
-    svc = services{&db, &calendar, "test-form-key"};
-  }
+struct harness : test::route_harness {
+  harness() : route_harness("test-form-key") {}
   http::response call(http::verb method, const std::string& target, const std::string& body = {},
                       const std::string& type = {}, const std::map<std::string, std::string>& headers = {},
                       const std::string& client = "192.0.2.10") {
-    http::request req{method, target, 11};
-    if (!type.empty()) req.set(bhttp::field::content_type, type);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    req.body() = body;
-    req.prepare_payload();
-    return routes.dispatch(routes.find(method, http::path_of(target)), req, cfg, svc, client);
+    return dispatch(method, target, body, type, headers, client);
   }
   http::response post_json(const std::string& target, const std::string& body, const std::map<std::string, std::string>& h = {}) {
     return call(http::verb::post, target, body, "application/json", h);
   }
   http::response post_form(const std::string& target, const std::map<std::string, std::string>& fields) {
-    std::string body;
-    for (const auto& [k, v] : fields)
-      body += (body.empty() ? "" : "&") + k + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
-    return call(http::verb::post, target, body, "application/x-www-form-urlencoded");
+    return call(http::verb::post, target, form_body(fields), "application/x-www-form-urlencoded");
   }
   std::string token(const char* purpose = "apply") { return crypto::sign_form_token(svc.form_key, purpose, unix_now(), 3600); }
   int rows() {

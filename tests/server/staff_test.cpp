@@ -6,6 +6,7 @@
 #include "server/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/staff.hpp"
+#include "tests/support/route_harness.hpp"
 #include "tests/support/test_db.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -19,20 +20,10 @@ namespace json = boost::json;
 
 namespace {
 
-struct staff_harness {
-  test::scratch_database s;
-  database& db = s.db();
-  calendar_cache calendar;
-  config cfg;
-  services svc;
-  router routes = make_routes();
+struct staff_harness : test::route_harness {
   std::map<std::string, std::string> tokens;  // user -> session token
 
-  staff_harness() {
-    prepare_database(db);
-    cfg.filing_limit = 1000;
-    cfg.lookup_limit = 1000;
-    svc = services{&db, &calendar, "staff-test-key"};
+  staff_harness() : route_harness("staff-test-key") {
     auto hash = crypto::hash_password("a long enough password");
     for (auto [name, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
              {"clerk", {"staff"}}, {"clerk2", {"staff"}}, {"head", {"supervisor", "staff"}}, {"root", {"admin"}}}) {
@@ -42,12 +33,9 @@ struct staff_harness {
   }
   http::response call(http::verb method, const std::string& target, const std::string& as, const std::string& body = {},
                       const std::string& type = {}) {
-    http::request req{method, target, 11};
-    if (!as.empty()) req.set(bhttp::field::cookie, "gk_session=" + tokens.at(as));
-    if (!type.empty()) req.set(bhttp::field::content_type, type);
-    req.body() = body;
-    req.prepare_payload();
-    return routes.dispatch(routes.find(method, http::path_of(target)), req, cfg, svc, "203.0.113.5");
+    std::map<std::string, std::string> headers;
+    if (!as.empty()) headers["Cookie"] = "gk_session=" + tokens.at(as);
+    return dispatch(method, target, body, type, headers, "203.0.113.5");
   }
   std::string csrf(const std::string& as) {
     return crypto::sign_form_token(svc.form_key, "staff:" + crypto::token_hash(tokens.at(as)).substr(0, 16), unix_now(), 3600);
@@ -55,10 +43,7 @@ struct staff_harness {
   http::response post(const std::string& target, const std::string& as, std::map<std::string, std::string> fields,
                       bool with_csrf = true) {
     if (with_csrf && !as.empty()) fields.emplace("csrf", csrf(as));
-    std::string body;
-    for (const auto& [k, v] : fields)
-      body += (body.empty() ? "" : "&") + k + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
-    return call(http::verb::post, target, as, body, "application/x-www-form-urlencoded");
+    return call(http::verb::post, target, as, form_body(fields), "application/x-www-form-urlencoded");
   }
   std::string file() {
     json::object app{{"category", "natural_person"}, {"name", "王芳"}, {"id_type", "resident_id"},
