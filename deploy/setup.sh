@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-all-dev
   libsoci-dev libsqlite3-dev libmariadb-dev
-  libsodium-dev libkainjow-mustache-dev libcurl4-openssl-dev
+  libsodium-dev libkainjow-mustache-dev libcurl4-openssl-dev libicu-dev
   catch2
   mariadb-server mariadb-client
   curl

@@ -6,6 +6,7 @@
 #include "server/notifications.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
+#include "sql/staff.hpp"
 #include "workflow/deadlines.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -82,11 +83,13 @@ struct case_view {
   case_row row;
   std::vector<stored_transition> log;
   deadlines clocks;
-  std::vector<outbox::message> messages;
+  std::vector<outbox::message> messages;  // addressed to the applicant only
+  std::string reconsideration_body;
 };
 
 case_view load_view(request_context& ctx, const case_row& row) {
-  case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_case(*ctx.db, row.id)};
+  case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_applicant(*ctx.db, row.id),
+              staff_store::setting(*ctx.db, "reconsideration_body", std::string(default_reconsideration_body))};
   v.clocks = compute_deadlines(cases::machine_history(v.log), *calendar(ctx));
   return v;
 }
@@ -104,9 +107,31 @@ std::optional<case_event> last_event(const case_view& v, event_kind kind) {
   return std::nullopt;
 }
 
-std::string step_name(const stored_transition& t) {
-  if (auto k = parse_event(t.event)) return std::string(name_zh(*k));
-  return "答复期限重新计算";  // calendar_updated
+// The steps of a case that concern the applicant, in their words; internal steps (assignment, notes,
+// extension requests and refusals, consultation letters' recipients) are not theirs to see.
+std::optional<std::string> applicant_step(const stored_transition& t) {
+  if (t.event == "calendar_updated") return "节假日安排调整，答复期限重新计算";
+  auto k = parse_event(t.event);
+  if (!k) return std::nullopt;  // assign, note and any other internal bookkeeping
+  switch (*k) {
+    case event_kind::register_case: return "收到申请";
+    case event_kind::accept: return "受理";
+    case event_kind::request_correction: return "告知补正";
+    case event_kind::correction_received: return "收到补正，答复期限重新计算";
+    case event_kind::correction_expired: return "补正期限届满，视为放弃申请";
+    case event_kind::consult: return "征求第三方意见（所需时间不计入答复期限）";
+    case event_kind::consultation_answered:
+    case event_kind::consultation_expired: return "征求意见结束，答复期限继续计算";
+    case event_kind::request_extension:
+    case event_kind::refuse_extension: return std::nullopt;
+    case event_kind::approve_extension: return "延长答复期限";
+    case event_kind::answer: return "作出答复";
+    case event_kind::withdraw: return "撤回申请";
+    case event_kind::file_appeal: return "提起行政复议或行政诉讼";
+    case event_kind::decide_appeal: return "行政复议或行政诉讼结果";
+    case event_kind::close: return "办结归档";
+  }
+  return std::nullopt;
 }
 
 json::object view_json(const case_view& v) {
@@ -122,7 +147,8 @@ json::object view_json(const case_view& v) {
   o["due_explanation"] = std::move(explanation);
   json::array steps;
   for (const auto& t : v.log)
-    steps.push_back(json::object{{"date", format_date(t.effective_on)}, {"event", t.event}, {"event_zh", step_name(t)}});
+    if (auto name = applicant_step(t))
+      steps.push_back(json::object{{"date", format_date(t.effective_on)}, {"event", t.event}, {"event_zh", *name}});
   o["steps"] = std::move(steps);
   o["todo"] = nullptr;
   if (v.row.state == case_state::correction_requested) {
@@ -142,12 +168,15 @@ json::object view_json(const case_view& v) {
     }
     if (a) {
       const auto* code = find_outcome(a->outcome);
+      auto r = remedies_for(a->outcome, a->on, v.reconsideration_body);
       o["reply"] = json::object{{"date", format_date(a->on)},
                                 {"outcome", a->outcome},
                                 {"outcome_zh", code ? std::string(code->category_zh) + " " + std::string(code->reason_zh) : ""},
                                 {"text", a->reply_text},
                                 {"legal_basis", a->legal_basis},
-                                {"withheld", a->withheld}};
+                                {"withheld", a->withheld},
+                                {"remedies", r.text_zh},
+                                {"reconsideration_first", r.reconsideration_first}};
     }
   }
   json::array notices;
@@ -180,9 +209,11 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
   d.set("explanation", explanation);
   data steps{data::type::list};
   for (const auto& t : v.log) {
+    auto name = applicant_step(t);
+    if (!name) continue;
     data s;
     s.set("date", format_date(t.effective_on));
-    s.set("name", step_name(t));
+    s.set("name", *name);
     steps.push_back(s);
   }
   d.set("steps", steps);
@@ -196,7 +227,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
   if (j["reply"].is_object()) {
     const auto& r = j["reply"].as_object();
     data reply;
-    for (const char* k : {"date", "outcome_zh", "text", "legal_basis", "withheld"}) {
+    for (const char* k : {"date", "outcome_zh", "text", "legal_basis", "withheld", "remedies"}) {
       std::string value(r.at(k).as_string());
       if (!value.empty()) reply.set(k, value);
     }
@@ -389,12 +420,7 @@ const actor the_applicant{role::applicant, "applicant"};
 case_row fire_as_applicant(request_context& ctx, const case_row& row, const case_event& e, const std::string& nonce) {
   auto cal = calendar(ctx);
   if (!nonce.empty()) {
-    bool fresh = ctx.db->run(database::access::write, [&](connection& c) {
-      write_transaction tx(*ctx.db, c);
-      bool ok = applications::consume_nonce(c, nonce, now_seconds());
-      tx.commit();
-      return ok;
-    });
+    bool fresh = ctx.db->transact([&](connection& c) { return applications::consume_nonce(c, nonce, now_seconds()); });
     if (!fresh) throw http::http_error(status::forbidden, "form_replayed", "该表单已经提交过，请重新查询后再操作");
   }
   return cases::fire(*ctx.db, row.tracking_no, row.version, e, the_applicant, *cal, unix_now_ms());
@@ -407,7 +433,7 @@ std::string correction_text(const std::string& raw) {
   if (!clean_text(text, true) || utf8_length(text) > 5000)
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "补正内容有误",
                            {{"text", "补正内容须为有效文字，且不超过5000字"}});
-  return text;
+  return to_nfc(text);
 }
 
 // A page action of the applicant's (correct, withdraw): the anti-forgery token, the look-up, the event.

@@ -8,6 +8,8 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include <cctype>
+
 namespace gongkai::http {
 
 bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
@@ -103,11 +105,15 @@ response error_response(const request& req, const http_error& e) {
 
 namespace {
 
-std::string_view media_type(const request& req) {
+// The media type without parameters, lower-cased: type and subtype are case-insensitive (RFC 9110 8.3.1).
+std::string media_type(const request& req) {
   auto type = req[bhttp::field::content_type];
   auto mime = type.substr(0, type.find(';'));
-  while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  return mime;
+  while (!mime.empty() && (mime.back() == ' ' || mime.back() == '\t')) mime.remove_suffix(1);
+  while (!mime.empty() && (mime.front() == ' ' || mime.front() == '\t')) mime.remove_prefix(1);
+  std::string out(mime);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
 }
 
 }  // namespace

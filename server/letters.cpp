@@ -88,7 +88,6 @@ std::optional<std::string> render(database& db, const case_row& row, const std::
   d.set("agency", staff_store::setting(db, "agency_name", "（本机关）"));
   if (auto address = staff_store::setting(db, "agency_address", ""); !address.empty()) d.set("agency_address", address);
   d.set("seal", staff_store::setting(db, "seal_text", staff_store::setting(db, "agency_name", "（本机关）")));
-  d.set("reconsideration_body", staff_store::setting(db, "reconsideration_body", "本机关的上一级行政机关"));
   d.set("tracking_no", row.tracking_no);
   d.set("applicant", app ? app->name : std::string());
   d.set("received_on", chinese_date(row.received_on));
@@ -104,7 +103,11 @@ std::optional<std::string> render(database& db, const case_row& row, const std::
       if (!e.reply_text.empty()) reply.set("text", e.reply_text);
       if (!e.legal_basis.empty()) reply.set("legal_basis", e.legal_basis);
       if (!e.withheld.empty()) reply.set("withheld", e.withheld);
-      if (code && reconsideration_first(code->code, it->effective_on)) reply.set("reconsideration_first", true);
+      if (code) {
+        auto r = remedies_for(code->code, it->effective_on,
+                              staff_store::setting(db, "reconsideration_body", std::string(default_reconsideration_body)));
+        reply.set("remedies", r.text_zh);
+      }
       d.set("reply", reply);
       break;
     }

@@ -113,7 +113,7 @@ class background_jobs {
         try {
           job();
         } catch (const std::exception& e) {
-          log::event("error", name + " failed; will retry", e.what());
+          log::event("error", name + " failed; will retry", loggable_error(e));
         }
         lock.lock();
         wake_.wait_for(lock, interval, [this] { return stopping_; });

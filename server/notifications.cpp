@@ -16,7 +16,7 @@ rendered render(const outbox::message& m) {
   if (v.is_object())
     for (const auto& [k, value] : v.as_object())
       if (value.is_string()) d.set(std::string(k), std::string(value.as_string()));
-  auto text = render_template("mail_" + m.kind, d);
+  auto text = render_text_template("mail_" + m.kind, d);
   auto nl = text.find('\n');
   return {text.substr(0, nl), nl == std::string::npos ? std::string() : text.substr(nl + 1)};
 }

@@ -2,6 +2,7 @@
 
 #include "server/access_log.hpp"
 #include "server/config.hpp"
+#include "sql/database.hpp"
 
 #include <boost/beast/http/field.hpp>
 
@@ -79,8 +80,9 @@ http::response router::dispatch(const match& m, const http::request& req, const 
     res = http::error_response(req, e);
     res.set(http::bhttp::field::retry_after, std::to_string(cfg.retry_after.count()));
   } catch (const std::exception& ex) {
-    // The detail goes to the server log only (it may hold SQL); the client sees a generic message.
-    log::event("error", "handler failed: " + std::string(http::path_of(req.target())), ex.what());
+    // The detail goes to the server log only, and only what may be logged (no bound values); the client
+    // sees a generic message.
+    log::event("error", "handler failed: " + std::string(http::path_of(req.target())), loggable_error(ex));
     res = http::error_response(req, http::http_error(http::status::internal_server_error, "internal_error",
                                                      "服务器内部错误"));
   } catch (...) {

@@ -31,7 +31,8 @@ class http_session;
 
 struct server::impl {
   impl(const config& c, const router& r, const services& s) : cfg(c), routes(r), svc(s), ioc(static_cast<int>(c.io_threads)),
-      acceptor(net::make_strand(ioc)), signals(ioc), shutdown_timer(ioc), workers(c.db_threads) {}
+      acceptor(net::make_strand(ioc)), signals(ioc), stop_strand(net::make_strand(ioc)), shutdown_timer(stop_strand),
+      workers(c.db_threads) {}
 
   const config& cfg;
   const router& routes;
@@ -41,11 +42,16 @@ struct server::impl {
   std::mutex sessions_mutex;
   std::unordered_map<http_session*, std::weak_ptr<http_session>> sessions;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> finished{false};  // the I/O threads have ended: nothing may be posted any more
 
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::signal_set signals;
+  // Every step of stopping (arming the grace timer, cancelling it when the last session ends) runs on
+  // this one strand, so their order is the order they were asked for.
+  net::strand<net::io_context::executor_type> stop_strand;
   net::steady_timer shutdown_timer;
+  bool grace_armed = false;  // on stop_strand only
   net::thread_pool workers;
   std::vector<std::thread> io_threads;
 
@@ -120,13 +126,26 @@ class http_session : public std::enable_shared_from_this<http_session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(srv_.cfg.header_limit));
     parser_->body_limit(srv_.cfg.body_limit);
-    stream_.expires_after(srv_.cfg.read_timeout);
+    // The deadline cancels the read instead of closing the socket, so the client is told 408; the
+    // stream's own expiry stays as a backstop.
+    stream_.expires_after(srv_.cfg.read_timeout + std::chrono::seconds(2));
+    timed_out_ = false;
+    read_deadline_.expires_after(srv_.cfg.read_timeout);
+    read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->reading_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     reading_ = false;
+    read_deadline_.cancel();
+    if (ec && timed_out_ && !closing_)
+      return reject(http::status::request_timeout, "request_timeout", "请求未能在规定时间内完整送达");
     if (ec) {
       if (ec == bhttp::error::header_limit)
         return reject(http::status::request_header_fields_too_large, "header_too_large", "请求头过大");
@@ -259,6 +278,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer read_deadline_{stream_.get_executor()};
+  bool timed_out_ = false;
   server::impl& srv_;
   std::string client_;
   beast::flat_buffer buffer_;
@@ -291,9 +312,18 @@ void server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
 }
 
 void server::impl::session_closed(http_session* s) {
-  std::lock_guard lock(sessions_mutex);
-  sessions.erase(s);
-  if (stopping && sessions.empty()) net::post(ioc, [this] { shutdown_timer.cancel(); });
+  {
+    std::lock_guard lock(sessions_mutex);
+    sessions.erase(s);
+  }
+  if (!stopping || finished) return;
+  net::post(stop_strand, [this] {
+    std::lock_guard lock(sessions_mutex);
+    if (grace_armed && sessions.empty()) {
+      grace_armed = false;
+      shutdown_timer.cancel();
+    }
+  });
 }
 
 void server::impl::begin_stop() {
@@ -304,22 +334,26 @@ void server::impl::begin_stop() {
     acceptor.close(ignored);
   });
   net::post(ioc, [this] { signals.cancel(); });
-  std::vector<std::shared_ptr<http_session>> live;
-  {
-    std::lock_guard lock(sessions_mutex);
-    for (auto& [p, w] : sessions)
-      if (auto s = w.lock()) live.push_back(std::move(s));
-  }
-  if (live.empty()) return;
-  // In-flight work gets shutdown_timeout; then the io_context is stopped regardless.
-  shutdown_timer.expires_after(cfg.shutdown_timeout);
-  shutdown_timer.async_wait([this](beast::error_code ec) {
-    if (!ec) {
-      log::event("warn", "shutdown timeout: closing connections with work still in flight");
-      ioc.stop();
+  net::post(stop_strand, [this] {
+    std::vector<std::shared_ptr<http_session>> live;
+    {
+      std::lock_guard lock(sessions_mutex);
+      for (auto& [p, w] : sessions)
+        if (auto s = w.lock()) live.push_back(std::move(s));
     }
+    if (live.empty()) return;
+    // In-flight work gets shutdown_timeout; then the io_context is stopped regardless. The timer is
+    // armed before any session is told to stop, and cancelled (on this strand) after the last ends.
+    grace_armed = true;
+    shutdown_timer.expires_after(cfg.shutdown_timeout);
+    shutdown_timer.async_wait([this](beast::error_code ec) {
+      if (!ec && grace_armed) {
+        log::event("warn", "shutdown timeout: closing connections with work still in flight");
+        ioc.stop();
+      }
+    });
+    for (auto& s : live) s->stop();
   });
-  for (auto& s : live) s->stop();
 }
 
 server::server(const config& cfg, const router& routes, const services& svc)
@@ -359,6 +393,7 @@ void server::wait() {
   for (auto& t : impl_->io_threads)
     if (t.joinable()) t.join();
   impl_->io_threads.clear();
+  impl_->finished = true;
   impl_->workers.join();
 }
 

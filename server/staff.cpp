@@ -259,7 +259,7 @@ http::response queue_page(request_context& ctx) {
     row.set("received_on", format_date(r.received_on));
     row.set("state_zh", std::string(name_zh(r.state)));
     row.set("assignee", r.assignee.empty() ? std::string("未分配") : r.assignee);
-    row.set("name", r.name);
+    row.set("name", show_invisible(r.name));
     row.set("masked_id", r.masked_id);
     row.set("masked_phone", r.masked_phone);
     bool open = r.state == case_state::received || r.state == case_state::correction_requested ||
@@ -354,10 +354,11 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   d.set("assignee", row->assignee.empty() ? std::string("未分配") : row->assignee);
   if (!error.empty()) d.set("error", error);
   if (app) {
-    d.set("name", app->name);
+    d.set("name", show_invisible(app->name));
     d.set("category", std::string(name_zh(app->category)));
-    d.set("description", app->description);
-    d.set("address", app->address);
+    // Invisible and direction-changing characters in free text are shown, never silently rendered.
+    d.set("description", show_invisible(app->description));
+    d.set("address", show_invisible(app->address));
     d.set("email", app->email);
     d.set("contact_person", app->contact_person);
     const std::string id = app->id_number.empty() ? app->credit_code : app->id_number;
@@ -403,7 +404,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
       for (const auto& [k, v] : payload.as_object())
         if (v.is_string() && !v.as_string().empty()) detail += std::string(k) + "：" + std::string(v.as_string()) + "；";
         else if (v.is_int64()) detail += std::string(k) + "：" + std::to_string(v.as_int64()) + "；";
-    step.set("detail", detail);
+    step.set("detail", show_invisible(detail));
     steps.push_back(step);
   }
   d.set("steps", steps);
@@ -669,7 +670,8 @@ http::response dashboard_page(request_context& ctx) {
   return http::html_response(ctx.req, status::ok, render_page("负责人工作台", "dashboard", d));
 }
 
-// A supervisor moves several cases to one staff member at once; each move is its own transition.
+// A supervisor moves several cases to one staff member at once: each move is its own transition, all in
+// one transaction (all moved, or none).
 http::response bulk_assign(request_context& ctx) {
   auto u = auth::require(ctx, {"supervisor"});
   auto form = http::parse_form_body(ctx.req);
@@ -678,13 +680,11 @@ http::response bulk_assign(request_context& ctx) {
   auto target = users::find(*ctx.db, to);
   if (!target || target->disabled || !target->has_role("staff"))
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "请选择承办人", {{"assignee", "承办人不存在"}});
-  int moved = 0;
-  for (const auto& [key, value] : form) {
-    if (!key.starts_with("case_") || value != "on") continue;
-    staff_store::assign(*ctx.db, key.substr(5), std::nullopt, to, actor{role::supervisor, u.username}, unix_now_ms());
-    ++moved;
-  }
-  if (moved == 0) throw http::http_error(status::unprocessable_entity, "invalid_fields", "请至少选择一个案件");
+  std::vector<std::string> numbers;
+  for (const auto& [key, value] : form)
+    if (key.starts_with("case_") && value == "on") numbers.push_back(key.substr(5));
+  if (numbers.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "请至少选择一个案件");
+  staff_store::assign_all(*ctx.db, numbers, to, actor{role::supervisor, u.username}, unix_now_ms());
   return auth::redirect(ctx, "/staff?view=all");
 }
 

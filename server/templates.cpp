@@ -66,7 +66,15 @@ kainjow::mustache::mustache& parsed(std::string_view name) {
 void set_template_directory(const std::string& dir) { template_directory() = dir; }
 
 std::string render_template(std::string_view name, const template_data& data) {
-  return parsed(name).render(data);
+  auto& t = parsed(name);
+  t.set_custom_escape(kainjow::mustache::html_escape<std::string>);
+  return t.render(data);
+}
+
+std::string render_text_template(std::string_view name, const template_data& data) {
+  auto& t = parsed(name);
+  t.set_custom_escape([](const std::string& s) { return s; });
+  return t.render(data);
 }
 
 std::string render_page(std::string_view title, std::string_view body_template, const template_data& data) {

@@ -15,6 +15,10 @@ using template_data = kainjow::mustache::data;
 // triple braces). Templates are parsed once per thread. Throws std::logic_error for an unknown template.
 std::string render_template(std::string_view name, const template_data& data);
 
+// Renders a plain-text template (mail, notices): values are inserted as they are, never HTML-escaped;
+// the medium that shows the text escapes it (a page) or not (a text/plain mail, JSON).
+std::string render_text_template(std::string_view name, const template_data& data);
+
 // Renders a body template inside web/templates/layout.mustache with the page title.
 std::string render_page(std::string_view title, std::string_view body_template, const template_data& data);
 

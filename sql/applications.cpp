@@ -13,33 +13,28 @@ using namespace workflow;
 namespace applications {
 
 bool consume_nonce(connection& c, const std::string& nonce, long long now_s) {
-  int used = 0;
-  c.sql << "SELECT COUNT(*) FROM used_form_tokens WHERE nonce = :n", soci::use(nonce), soci::into(used);
-  if (used) return false;
-  // The primary key settles a race between instances: the second insert fails.
-  c.sql << "INSERT INTO used_form_tokens (nonce, used_at) VALUES (:n, :t)", soci::use(nonce), soci::use(now_s);
-  return true;
+  // The primary key settles a race between instances: the second insert stores nothing.
+  soci::statement st = (c.sql.prepare << (c.kind == backend::sqlite ? "INSERT OR IGNORE" : "INSERT IGNORE") +
+                                             std::string(" INTO used_form_tokens (nonce, used_at) VALUES (:n, :t)"),
+                        soci::use(nonce), soci::use(now_s));
+  st.execute(true);
+  return st.get_affected_rows() == 1;
 }
 
 std::string next_tracking_number(connection& c, int year) {
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    soci::statement up = (c.sql.prepare << "UPDATE tracking_counters SET last_number = last_number + 1 WHERE year = :y",
-                          soci::use(year));
-    up.execute(true);
-    if (up.get_affected_rows() == 1) {
-      int n = 0;
-      c.sql << "SELECT last_number FROM tracking_counters WHERE year = :y", soci::use(year), soci::into(n);
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%04d-%06d", year, n);
-      return buf;
-    }
-    try {
-      c.sql << "INSERT INTO tracking_counters (year, last_number) VALUES (:y, 0)", soci::use(year);
-    } catch (const soci::soci_error&) {
-      // Another instance created the year's row first; take a number from it.
-    }
-  }
-  throw std::runtime_error("could not take a tracking number");
+  // One statement creates the year's row or takes its next number, under the row's lock until commit:
+  // no read-then-write race between instances (and no deadlock between two first filings of a year).
+  if (c.kind == backend::sqlite)
+    c.sql << "INSERT INTO tracking_counters (year, last_number) VALUES (:y, 1) "
+             "ON CONFLICT(year) DO UPDATE SET last_number = last_number + 1", soci::use(year);
+  else
+    c.sql << "INSERT INTO tracking_counters (year, last_number) VALUES (:y, 1) "
+             "ON DUPLICATE KEY UPDATE last_number = last_number + 1", soci::use(year);
+  int n = 0;
+  c.sql << "SELECT last_number FROM tracking_counters WHERE year = :y", soci::use(year), soci::into(n);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%06d", year, n);
+  return buf;
 }
 
 filed file(database& db, const application& app, const std::string& channel, date received_on,
@@ -52,8 +47,7 @@ filed file(database& db, const application& app, const std::string& channel, dat
   registration.on = received_on;
   registration.actor_role = who.role;
   registration.channel = channel;
-  out.row = db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
+  out.row = db.transact([&](connection& c) {
     if (!form_nonce.empty() && !consume_nonce(c, form_nonce, now_ms / 1000))
       throw http::http_error(http::status::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
     auto row = cases::create_in(c, next_tracking_number(c, year_of(received_on)), registration, who, cal, now_ms);
@@ -69,7 +63,6 @@ filed file(database& db, const application& app, const std::string& channel, dat
         soci::use(app.phone), soci::use(app.email, email_i), soci::use(app.address), soci::use(app.description),
         soci::use(app.info_form), soci::use(app.delivery), soci::use(channel), soci::use(code_hash), soci::use(now_ms);
     cases::notify_registration(c, row, registration, cal, now_ms);
-    tx.commit();
     return row;
   });
   return out;
@@ -136,31 +129,21 @@ namespace rate_limit {
 bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds, long long now_s) {
   const std::string bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
   const long long window = now_s - now_s % window_seconds;
-  return db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
-    long long start = 0;
+  // One upsert counts the hit (a new window starts at 1) and holds the row's lock until commit, so the
+  // count read next is exact however many instances and threads count at once.
+  return db.transact([&](connection& c) {
+    if (c.kind == backend::sqlite)
+      c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON CONFLICT(bucket) DO UPDATE SET "
+               "hits = CASE WHEN window_start = excluded.window_start THEN hits + 1 ELSE 1 END, "
+               "window_start = excluded.window_start",
+          soci::use(bucket), soci::use(window);
+    else
+      c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON DUPLICATE KEY UPDATE "
+               "hits = IF(window_start = VALUES(window_start), hits + 1, 1), window_start = VALUES(window_start)",
+          soci::use(bucket), soci::use(window);
     int hits = 0;
-    soci::indicator ind = soci::i_null;
-    c.sql << "SELECT window_start, hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(start, ind),
-        soci::into(hits);
-    bool allowed = true;
-    if (ind != soci::i_ok) {
-      try {
-        c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1)", soci::use(bucket),
-            soci::use(window);
-      } catch (const soci::soci_error&) {
-        // Another instance counted this client's first hit at the same moment; count on its row.
-        c.sql << "UPDATE rate_limits SET hits = hits + 1 WHERE bucket = :b", soci::use(bucket);
-      }
-    } else if (start != window) {
-      c.sql << "UPDATE rate_limits SET window_start = :w, hits = 1 WHERE bucket = :b", soci::use(window), soci::use(bucket);
-    } else if (hits >= limit) {
-      allowed = false;
-    } else {
-      c.sql << "UPDATE rate_limits SET hits = hits + 1 WHERE bucket = :b", soci::use(bucket);
-    }
-    tx.commit();
-    return allowed;
+    c.sql << "SELECT hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(hits);
+    return hits <= limit;
   });
 }
 

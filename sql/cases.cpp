@@ -281,27 +281,29 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
   });
 }
 
+case_row record_in(connection& c, const std::string& tracking_no, std::optional<int> expected_version,
+                   std::string_view event, const std::string& payload, const actor& who, long long now_ms,
+                   const std::function<void(connection&, long long case_id)>& also) {
+  auto row = load_case(c, tracking_no);
+  if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请：" + tracking_no);
+  if (expected_version && *expected_version != row->version) throw conflict();
+  soci::statement bump = (c.sql.prepare << "UPDATE cases SET version = version + 1, updated_at = :n "
+                                           "WHERE id = :i AND version = :v",
+                          soci::use(now_ms), soci::use(row->id), soci::use(row->version));
+  bump.execute(true);
+  if (bump.get_affected_rows() != 1) throw conflict();
+  auto stored = load_transitions(c, row->id);
+  append(c, row->id, stored.back().seq + 1, event, row->state, row->state, who, china_date(now_ms / 1000), payload,
+         now_ms);
+  if (also) also(c, row->id);
+  return *load_case(c, tracking_no);
+}
+
 case_row record(database& db, const std::string& tracking_no, std::optional<int> expected_version, std::string_view event,
                 const std::string& payload, const actor& who, long long now_ms,
                 const std::function<void(connection&, long long case_id)>& also) {
-  return db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
-    auto row = load_case(c, tracking_no);
-    if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请");
-    if (expected_version && *expected_version != row->version) throw conflict();
-    soci::statement bump = (c.sql.prepare << "UPDATE cases SET version = version + 1, updated_at = :n "
-                                             "WHERE id = :i AND version = :v",
-                            soci::use(now_ms), soci::use(row->id), soci::use(row->version));
-    bump.execute(true);
-    if (bump.get_affected_rows() != 1) throw conflict();
-    auto stored = load_transitions(c, row->id);
-    append(c, row->id, stored.back().seq + 1, event, row->state, row->state, who, china_date(now_ms / 1000), payload,
-           now_ms);
-    if (also) also(c, row->id);
-    auto updated = load_case(c, tracking_no);
-    tx.commit();
-    return *updated;
-  });
+  return db.transact(
+      [&](connection& c) { return record_in(c, tracking_no, expected_version, event, payload, who, now_ms, also); });
 }
 
 int recompute_open_cases(database&, connection& c, const working_calendar& cal, const std::string& why, long long now_ms) {

@@ -80,6 +80,11 @@ case_row record(database& db, const std::string& tracking_no, std::optional<int>
                 const std::string& payload_json, const actor& who, long long now_ms,
                 const std::function<void(connection&, long long case_id)>& also = {});
 
+// The same, inside the caller's write transaction on `c` (several changes that stand or fall together).
+case_row record_in(connection& c, const std::string& tracking_no, std::optional<int> expected_version,
+                   std::string_view event, const std::string& payload_json, const actor& who, long long now_ms,
+                   const std::function<void(connection&, long long case_id)>& also = {});
+
 // Recomputes the due date of every open case under `cal`; each case whose date changes gets a
 // calendar_updated transition. Returns how many changed. Runs inside the caller's transaction.
 int recompute_open_cases(database& db, connection& c, const workflow::working_calendar& cal, const std::string& why,

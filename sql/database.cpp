@@ -7,7 +7,14 @@
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <sstream>
+#include <unistd.h>
 #include <chrono>
 #include <thread>
 
@@ -147,6 +154,51 @@ bool database::connection_lost(connection& c) {
   }
 }
 
+bool database::retryable(const soci::soci_error& e) {
+  // ER_LOCK_DEADLOCK (also Galera's certification failure) and ER_LOCK_WAIT_TIMEOUT.
+  if (const auto* m = dynamic_cast<const soci::mysql_soci_error*>(&e)) return m->err_num_ == 1213 || m->err_num_ == 1205;
+  return false;
+}
+
+void database::pause_before_retry(int attempt) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(randombytes_uniform(10u << attempt) + 1));
+}
+
+std::string loggable_error(const std::exception& e) {
+  const auto* db = dynamic_cast<const soci::soci_error*>(&e);
+  if (!db) return e.what();
+  std::string out = "database error";
+  if (const auto* m = dynamic_cast<const soci::mysql_soci_error*>(db)) out += " mysql=" + std::to_string(m->err_num_);
+  if (const auto* q = dynamic_cast<const soci::sqlite3_soci_error*>(db)) out += " sqlite=" + std::to_string(q->result());
+  out += " category=" + std::to_string(static_cast<int>(db->get_error_category()));
+  // SOCI's message is '<backend message> while executing "<statement>" with :a="value", ...': keep only
+  // the statement's first words, which name it (placeholders only, never values).
+  const std::string what = db->what();
+  constexpr std::string_view marker = "while executing \"";
+  if (auto at = what.find(marker); at != std::string::npos) {
+    auto statement = what.substr(at + marker.size());
+    statement = statement.substr(0, statement.find('"'));
+    std::string name;
+    int words = 0;
+    for (std::size_t i = 0; i < statement.size() && words < 4; ++i) {
+      const char ch = statement[i];
+      if (ch == ' ' || ch == '\n') {
+        if (!name.empty() && name.back() != ' ') {
+          name += ' ';
+          ++words;
+        }
+      } else if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') {
+        name += ch;
+      } else {
+        break;
+      }
+    }
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    out += " statement=\"" + name + "\"";
+  }
+  return out;
+}
+
 bool database::ping() {
   try {
     return run(access::read, [](connection& c) {
@@ -220,6 +272,72 @@ int database::schema_version() {
   });
 }
 
+namespace {
+
+// [Gongkai rule] The migration lock is a lease: a row naming its holder (host, process, nonce) whose
+// time the holder renews every two seconds from a connection of its own. A holder that died stops
+// renewing and its row is taken over after `lease_seconds`; a holder on this host whose process is gone
+// is taken over at once. No GET_LOCK (Galera lacks it), and no wait for a dead holder beyond the lease.
+constexpr long long lease_seconds = 10;
+constexpr auto heartbeat_every = std::chrono::seconds(2);
+
+std::string this_host() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+// A holder on this host whose process no longer exists.
+bool holder_is_dead(const std::string& holder) {
+  std::istringstream in(holder);
+  std::string host;
+  long pid = 0;
+  if (!(in >> host >> pid) || host != this_host() || pid <= 0) return false;
+  if (pid == static_cast<long>(getpid())) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+// Renews the lease until destroyed, on its own connection (the migrating one is busy with DDL).
+class lease_keeper {
+ public:
+  lease_keeper(const db_url& url, std::string holder) : url_(url), holder_(std::move(holder)), thread_([this] { run(); }) {}
+  ~lease_keeper() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_ptr<connection> c;
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, heartbeat_every, [this] { return stop_; })) {
+      lock.unlock();
+      try {
+        if (!c) c = std::make_unique<connection>(url_);
+        const long long now = unix_now();
+        c->sql << "UPDATE schema_lock SET acquired_at = :t WHERE id = 1 AND holder = :h", soci::use(now), soci::use(holder_);
+      } catch (const std::exception& e) {
+        c.reset();  // try again on a new connection next time; the lease runs out if this keeps failing
+        log::event("warning", "migration lease not renewed", loggable_error(e));
+      }
+      lock.lock();
+    }
+  }
+
+  db_url url_;
+  std::string holder_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 int database::migrate() {
   auto options = kind() == backend::mysql ? std::string(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin") : "";
   return run(access::write, [&](connection& c) {
@@ -227,22 +345,30 @@ int database::migrate() {
              "name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)" + options;
     c.sql << "CREATE TABLE IF NOT EXISTS schema_lock (id INT NOT NULL PRIMARY KEY, holder VARCHAR(100) NOT NULL, "
              "acquired_at BIGINT NOT NULL)" + options;
-    // A lock row, not GET_LOCK, so that it also works on Galera; a holder that died is presumed gone
-    // after ten minutes.
-    const std::string holder = log::next_request_id();
-    for (int waited = 0;; ++waited) {
-      const long long now = unix_now(), stale = now - 600;
-      c.sql << "DELETE FROM schema_lock WHERE id = 1 AND acquired_at < :t", soci::use(stale);
+    const std::string holder = this_host().substr(0, 60) + " " + std::to_string(getpid()) + " " + log::next_request_id();
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (;;) {
       try {
-        c.sql << "INSERT INTO schema_lock (id, holder, acquired_at) VALUES (1, :h, :t)", soci::use(holder),
-            soci::use(now);
+        std::string current;
+        long long renewed = 0;
+        c.sql << "SELECT holder, acquired_at FROM schema_lock WHERE id = 1", soci::into(current), soci::into(renewed);
+        if (c.sql.got_data() && (renewed < unix_now() - lease_seconds || holder_is_dead(current))) {
+          // Take over a lapsed lease: only the row as it was read, so two instances cannot both take it.
+          c.sql << "DELETE FROM schema_lock WHERE id = 1 AND holder = :h AND acquired_at = :t", soci::use(current),
+              soci::use(renewed);
+          log::event("info", "migration lock taken over from a holder that is gone");
+        }
+        const long long now = unix_now();
+        c.sql << "INSERT INTO schema_lock (id, holder, acquired_at) VALUES (1, :h, :t)", soci::use(holder), soci::use(now);
         break;
       } catch (const soci::soci_error&) {
         if (connection_lost(c)) throw;
-        if (waited > 600) throw std::runtime_error("migration lock held by another instance for too long");
+        if (std::chrono::steady_clock::now() > give_up)
+          throw std::runtime_error("migration lock held by another running instance for too long");
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
+    lease_keeper keeper(url(), holder);
     int applied = 0;
     try {
       for (const auto& m : load_migrations(kind())) {

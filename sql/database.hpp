@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <typeindex>
 #include <unordered_map>
 #include <vector>
@@ -106,6 +107,33 @@ class database {
     }
   }
 
+  // Runs f(connection&) inside one write transaction and commits it; returns what f returns. When the
+  // database rolled the transaction back to break a deadlock or a lock wait (MariaDB 1213, 1205; a
+  // Galera certification failure reports 1213 too), nothing of it was stored, so it runs again, up to
+  // five times with a short random pause. f must not act outside the database (no mail, no response).
+  template <class F>
+  auto transact(F&& f) -> decltype(f(std::declval<connection&>())) {
+    using result = decltype(f(std::declval<connection&>()));
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return run(access::write, [&](connection& c) -> result {
+          write_transaction tx(*this, c);
+          if constexpr (std::is_void_v<result>) {
+            f(c);
+            tx.commit();
+          } else {
+            result r = f(c);
+            tx.commit();
+            return r;
+          }
+        });
+      } catch (const soci::soci_error& e) {
+        if (attempt >= 5 || !retryable(e)) throw;
+        pause_before_retry(attempt);
+      }
+    }
+  }
+
   // SELECT 1 on a pooled connection; false when the database cannot be reached.
   bool ping();
 
@@ -127,6 +155,8 @@ class database {
   std::unique_ptr<connection> acquire();
   void release(std::unique_ptr<connection> c, bool broken);
   static bool connection_lost(connection& c);
+  static bool retryable(const soci::soci_error& e);
+  static void pause_before_retry(int attempt);
 
   db_url url_;
   std::size_t pool_size_;
@@ -146,5 +176,10 @@ struct migration {
 std::vector<migration> load_migrations(backend kind);
 
 long long unix_now();
+
+// What may be logged of a failure: for a database error its category, the backend's error number and
+// the statement's text up to its first placeholder-free clause, never the bound values or the backend's
+// message (MariaDB's "Duplicate entry '...'" quotes the data); for anything else, what() as it is.
+std::string loggable_error(const std::exception& e);
 
 }  // namespace gongkai

@@ -33,7 +33,14 @@ void enqueue_for_event(connection& c, long long case_id, const std::string& trac
     case event_kind::correction_expired: {
       what = "answered";
       const auto* code = find_outcome(kind == event_kind::answer ? event.outcome : std::string(outcome_abandoned_correction));
-      if (code) data["outcome"] = std::string(code->category_zh) + " " + std::string(code->reason_zh);
+      if (code) {
+        data["outcome"] = std::string(code->category_zh) + " " + std::string(code->reason_zh);
+        std::string body;
+        soci::indicator ind = soci::i_null;
+        c.sql << "SELECT value FROM settings WHERE name = 'reconsideration_body'", soci::into(body, ind);
+        if (!c.sql.got_data() || ind != soci::i_ok || body.empty()) body = std::string(default_reconsideration_body);
+        data["remedies"] = remedies_for(code->code, event.on, body).text_zh;
+      }
       break;
     }
     default:
@@ -134,6 +141,17 @@ std::vector<message> select(connection& c, const std::string& where, long long a
 std::vector<message> for_case(database& db, long long case_id) {
   return db.run(database::access::read, [&](connection& c) {
     return select(c, "WHERE case_id = :c AND id > :z", case_id, 0, 1000);
+  });
+}
+
+std::vector<message> for_applicant(database& db, long long case_id) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<message> out;
+    soci::rowset<soci::row> rows = (c.sql.prepare << std::string(columns) +
+                                                         "WHERE case_id = :c AND audience = 'applicant' ORDER BY id LIMIT 1000",
+                                    soci::use(case_id));
+    for (const auto& r : rows) out.push_back(read_message(r));
+    return out;
   });
 }
 

@@ -37,7 +37,10 @@ bool enqueue_for_user(connection& c, long long case_id, const std::string& usern
 bool enqueue_overdue_for_applicant(connection& c, long long case_id, const std::string& tracking_no,
                                    workflow::date due, long long now_ms);
 
+// Every message of a case, whoever it is addressed to (staff views, tests).
 std::vector<message> for_case(database& db, long long case_id);
+// Only the messages addressed to the applicant: what the tracking page and the applicant's API show.
+std::vector<message> for_applicant(database& db, long long case_id);
 std::vector<message> for_user(database& db, const std::string& username, int limit);
 
 // Claims up to `max` messages due for delivery (pending, past their next attempt, not claimed by another

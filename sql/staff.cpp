@@ -90,22 +90,40 @@ queue_page queue(database& db, const queue_filter& f) {
   });
 }
 
+namespace {
+
+case_row assign_in(connection& c, const std::string& tracking_no, std::optional<int> expected_version,
+                   const std::string& assignee, const actor& who, long long now_ms) {
+  auto current = cases::find_on(c, tracking_no);
+  boost::json::object p{{"assignee", assignee}, {"previous", current ? current->assignee : std::string()}};
+  return cases::record_in(c, tracking_no, expected_version, "assign", boost::json::serialize(p), who, now_ms,
+                          [&](connection& c, long long id) {
+                            soci::indicator ind = assignee.empty() ? soci::i_null : soci::i_ok;
+                            c.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
+                            // The new assignee is told, in the same transaction.
+                            if (!assignee.empty() && assignee != who.name)
+                              outbox::enqueue_for_user(
+                                  c, id, assignee, "assigned",
+                                  boost::json::serialize(boost::json::object{{"tracking_no", tracking_no}}),
+                                  "case:" + std::to_string(id) + ":assign:" + std::to_string(now_ms) + ":" + assignee,
+                                  now_ms);
+                          });
+}
+
+}  // namespace
+
 case_row assign(database& db, const std::string& tracking_no, std::optional<int> expected_version,
                 const std::string& assignee, const actor& who, long long now_ms) {
-  auto previous = assignee_of(db, tracking_no).value_or("");
-  boost::json::object p{{"assignee", assignee}, {"previous", previous}};
-  return cases::record(db, tracking_no, expected_version, "assign", boost::json::serialize(p), who, now_ms,
-                       [&](connection& c, long long id) {
-                         soci::indicator ind = assignee.empty() ? soci::i_null : soci::i_ok;
-                         c.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
-                         // The new assignee is told, in the same transaction.
-                         if (!assignee.empty() && assignee != who.name)
-                           outbox::enqueue_for_user(c, id, assignee, "assigned",
-                                                    boost::json::serialize(boost::json::object{{"tracking_no", tracking_no}}),
-                                                    "case:" + std::to_string(id) + ":assign:" + std::to_string(now_ms) + ":" +
-                                                        assignee,
-                                                    now_ms);
-                       });
+  return db.transact([&](connection& c) { return assign_in(c, tracking_no, expected_version, assignee, who, now_ms); });
+}
+
+std::vector<case_row> assign_all(database& db, const std::vector<std::string>& tracking_numbers,
+                                 const std::string& assignee, const actor& who, long long now_ms) {
+  return db.transact([&](connection& c) {
+    std::vector<case_row> out;
+    for (const auto& no : tracking_numbers) out.push_back(assign_in(c, no, std::nullopt, assignee, who, now_ms));
+    return out;
+  });
 }
 
 case_row add_note(database& db, const std::string& tracking_no, std::optional<int> expected_version,

@@ -54,6 +54,10 @@ case_row assign(database& db, const std::string& tracking_no, std::optional<int>
 // An internal note on the timeline ("note" transition).
 case_row add_note(database& db, const std::string& tracking_no, std::optional<int> expected_version,
                   const std::string& text, const actor& who, long long now_ms);
+// Assigns several cases in one transaction: all are moved, or (one of them missing or changed by
+// someone else meanwhile) none is, and the error names the case.
+std::vector<case_row> assign_all(database& db, const std::vector<std::string>& tracking_numbers,
+                                 const std::string& assignee, const actor& who, long long now_ms);
 std::optional<std::string> assignee_of(database& db, const std::string& tracking_no);
 
 // Each reveal of a masked field (identity number, phone...) is recorded: who, which field, when.

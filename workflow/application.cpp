@@ -1,7 +1,14 @@
 #include "workflow/application.hpp"
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <stdexcept>
 
 namespace gongkai::workflow {
 
@@ -181,6 +188,69 @@ bool clean_text(std::string_view s, bool multiline) {
   return true;
 }
 
+namespace {
+
+// Decodes valid UTF-8 (checked by clean_text) code point by code point.
+template <class F>
+void for_each_code_point(std::string_view s, F&& f) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    UChar32 cp = 0;
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    const auto start = i;
+    U8_NEXT(p, i, s.size(), cp);
+    f(cp, s.substr(start, i - start));
+  }
+}
+
+bool invisible(UChar32 cp) {
+  return cp < 0 || u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) || u_charType(cp) == U_FORMAT_CHAR;
+}
+
+}  // namespace
+
+std::string to_nfc(std::string_view s) {
+  UErrorCode err = U_ZERO_ERROR;
+  const UNormalizer2* nfc = unorm2_getNFCInstance(&err);
+  if (U_FAILURE(err)) throw std::runtime_error("ICU NFC normalizer unavailable");
+  std::u16string in(s.size() + 1, u'\0');
+  int32_t in_len = 0;
+  u_strFromUTF8(in.data(), static_cast<int32_t>(in.size()), &in_len, s.data(), static_cast<int32_t>(s.size()), &err);
+  if (U_FAILURE(err)) return std::string(s);
+  if (unorm2_isNormalized(nfc, in.data(), in_len, &err) && U_SUCCESS(err)) return std::string(s);
+  err = U_ZERO_ERROR;
+  std::u16string out(static_cast<std::size_t>(in_len) * 3 + 16, u'\0');
+  int32_t out_len = unorm2_normalize(nfc, in.data(), in_len, out.data(), static_cast<int32_t>(out.size()), &err);
+  if (U_FAILURE(err)) return std::string(s);
+  std::string utf8(static_cast<std::size_t>(out_len) * 3 + 1, '\0');
+  int32_t utf8_len = 0;
+  u_strToUTF8(utf8.data(), static_cast<int32_t>(utf8.size()), &utf8_len, out.data(), out_len, &err);
+  if (U_FAILURE(err)) return std::string(s);
+  utf8.resize(static_cast<std::size_t>(utf8_len));
+  return utf8;
+}
+
+bool has_invisible(std::string_view s) {
+  bool found = false;
+  for_each_code_point(s, [&](UChar32 cp, std::string_view) { found = found || invisible(cp); });
+  return found;
+}
+
+std::string show_invisible(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for_each_code_point(s, [&](UChar32 cp, std::string_view bytes) {
+    if (!invisible(cp)) {
+      out += bytes;
+      return;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "[U+%04X]", static_cast<unsigned>(cp < 0 ? 0xFFFD : cp));
+    out += buf;
+  });
+  return out;
+}
+
 std::size_t utf8_length(std::string_view s) {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
@@ -211,7 +281,13 @@ validated_application validate_application(const std::map<std::string, std::stri
       return std::string();
     }
     auto first = v.find_first_not_of(" \t\r\n"), last = v.find_last_not_of(" \t\r\n");
-    v = first == std::string::npos ? std::string() : v.substr(first, last - first + 1);
+    v = first == std::string::npos ? std::string() : to_nfc(v.substr(first, last - first + 1));
+    // Names and identifiers may not carry invisible or direction-changing characters (spoofing); free
+    // text keeps them and staff pages show them visibly.
+    if (!multiline && std::string_view(field) != "address" && has_invisible(v)) {
+      problem(field, "invisible_characters", std::string(label) + "含有不可见字符或改变文字方向的字符");
+      return std::string();
+    }
     if (v.empty()) {
       if (required) problem(field, "required", "请填写" + std::string(label));
       return v;

@@ -69,6 +69,15 @@ bool valid_email(std::string_view email);
 // Valid UTF-8 with no control characters (newline and tab allowed where multiline is).
 bool clean_text(std::string_view s, bool multiline);
 std::size_t utf8_length(std::string_view s);
+// Unicode NFC (composed) form of valid UTF-8, so that the same name is stored the same way whatever
+// keyboard typed it.
+std::string to_nfc(std::string_view s);
+// Characters that change how text reads without being seen: bidi overrides and isolates (U+202A..E,
+// U+2066..9), zero-width characters (U+200B..D), U+FEFF and the other default-ignorable or format
+// characters. They are refused in names and identifiers (they allow spoofing).
+bool has_invisible(std::string_view s);
+// The text with each such character replaced by a visible "[U+202E]", for staff pages.
+std::string show_invisible(std::string_view s);
 
 // 110101********1234: for lists and logs of masked data.
 std::string mask_identity(std::string_view id);

@@ -142,6 +142,19 @@ bool reconsideration_first(std::string_view outcome, date answered_on) {
   return outcome.starts_with("3.") && answered_on >= in_force;
 }
 
+remedies remedies_for(std::string_view outcome, date answered_on, std::string_view body) {
+  remedies r;
+  r.reconsideration_first = reconsideration_first(outcome, answered_on);
+  const std::string to = body.empty() ? std::string("依法") : "向" + std::string(body);
+  if (r.reconsideration_first)
+    r.text_zh = "如对本答复不服，根据《中华人民共和国行政复议法》第二十三条第一款第四项的规定，应当自收到本答复书之日起60日内" +
+                to + "申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起15日内依法向人民法院提起行政诉讼。";
+  else
+    r.text_zh = "如对本答复不服，可以自收到本答复书之日起60日内" + to +
+                "申请行政复议，也可以自收到本答复书之日起6个月内依法向人民法院提起行政诉讼。";
+  return r;
+}
+
 const outcome_code* find_outcome(std::string_view code) {
   for (const auto& c : outcome_codes())
     if (c.code == code) return &c;

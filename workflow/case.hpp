@@ -71,6 +71,17 @@ struct outcome_code {
 // Since 2024-01-01 a refusal to disclose must go to reconsideration before litigation (复议前置,
 // 行政复议法 (2023) Art. 23(1)(4)).
 bool reconsideration_first(std::string_view outcome, date answered_on);
+
+// The remedies open against an answer (any outcome code, 6.1 included), decided once for the letter, the tracking page, the API, the
+// notice and the staff page (条例 Art. 51; 行政复议法 (2023) Art. 20, 23; 行政诉讼法 Art. 46).
+struct remedies {
+  bool reconsideration_first = false;  // 复议前置: litigation only after the reconsideration decision
+  std::string text_zh;                 // the sentence every view shows
+};
+// What letters say when the agency has not named its reconsideration body (setting reconsideration_body).
+inline constexpr std::string_view default_reconsideration_body = "本机关的上一级行政机关";
+// `body` names the reconsideration body (the agency's setting); empty says only "依法".
+remedies remedies_for(std::string_view outcome, date answered_on, std::string_view body);
 const std::vector<outcome_code>& outcome_codes();
 const outcome_code* find_outcome(std::string_view code);
 inline constexpr std::string_view outcome_abandoned_correction = "6.1";  // 逾期不补正

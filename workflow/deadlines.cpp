@@ -118,8 +118,14 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
         if (e.kind == event_kind::answer) {
           out.reconsideration = calendar_clock(e.on, e.on + days{s.reconsideration_days}, cal,
                                                "申请行政复议期限（60日，行政复议法第二十条）");
-          out.litigation = calendar_clock(e.on, add_months(e.on, s.litigation_months), cal,
-                                          "提起行政诉讼期限（6个月，行政诉讼法第四十六条）");
+          // 复议前置 (行政复议法 (2023) Art. 23): no direct litigation, so no litigation clock runs yet.
+          if (remedies_for(e.outcome, e.on, "").reconsideration_first)
+            out.litigation = {std::nullopt, false,
+                              {"不予公开决定须先申请行政复议（行政复议法第二十三条），对复议决定不服的，"
+                               "自收到复议决定书之日起15日内提起行政诉讼"}};
+          else
+            out.litigation = calendar_clock(e.on, add_months(e.on, s.litigation_months), cal,
+                                            "提起行政诉讼期限（6个月，行政诉讼法第四十六条）");
         }
         break;
       }

@@ -173,3 +173,18 @@ TEST_CASE("form bodies: decoded fields, 415 for another type, 400 when malformed
     CHECK(e.status == http::status::unsupported_media_type);
   }
 }
+
+TEST_CASE("media types are case-insensitive and may carry parameters and spaces", "[router]") {
+  auto routes = make_routes();
+  for (const char* type : {"APPLICATION/JSON", "Application/Json; charset=UTF-8", " application/json ;charset=utf-8"}) {
+    INFO(type);
+    auto res = call(routes, http::verb::post, "/api/v1/session", "[1]", type);
+    CHECK(res.result() == http::status::bad_request);  // parsed as JSON (an array), not refused as 415
+    CHECK(error_of(res).at("code") == "malformed_json");
+  }
+  for (const char* type : {"Application/X-WWW-Form-Urlencoded", "APPLICATION/X-WWW-FORM-URLENCODED; charset=utf-8"}) {
+    INFO(type);
+    auto res = call(routes, http::verb::post, "/track", "tracking_no=%ZZ", type);
+    CHECK(res.result() == http::status::bad_request);  // parsed as a form (malformed), not 415
+  }
+}

@@ -199,3 +199,44 @@ TEST_CASE("graceful stop: in-flight requests finish, new connections are refused
   CHECK(s.srv.open_connections() == 0);
   CHECK_THROWS(test::raw_connection(s.port));
 }
+
+TEST_CASE("a body shorter than its Content-Length is answered 408 when the read timeout ends", "[socket]") {
+  running_server s;  // read_timeout 800 ms
+  test::raw_connection c(s.port);
+  c.write("POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten b");
+  auto started = std::chrono::steady_clock::now();
+  auto r = c.read_responses(1, 3s);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].result() == http::status::request_timeout);
+  CHECK_FALSE(r[0].keep_alive());
+  CHECK(std::chrono::steady_clock::now() - started >= 700ms);
+  CHECK(c.closed_by_peer(3s));
+}
+
+TEST_CASE("stopping while connections close by themselves never waits for the grace period", "[socket]") {
+  // The last session ending and the stop arming its grace timer race; both run on one strand, so the
+  // timer is always cancelled once nothing is left, and wait() returns at once.
+  for (int round = 0; round < 30; ++round) {
+    config cfg = test_config();
+    cfg.shutdown_timeout = 4s;
+    std::atomic<int> slow{0};
+    router routes = test_routes(slow);
+    services svc;
+    server srv{cfg, routes, svc};
+    auto port = srv.start();
+    std::vector<std::unique_ptr<test::raw_connection>> clients;
+    for (int i = 0; i < 8; ++i) {
+      clients.push_back(std::make_unique<test::raw_connection>(port));
+      clients.back()->write(get("/fast"));
+      REQUIRE(clients.back()->read_responses(1, 2s).size() == 1);
+    }
+    auto started = std::chrono::steady_clock::now();
+    std::thread closer([&] { clients.clear(); });
+    srv.stop();
+    closer.join();
+    srv.wait();
+    INFO("round " << round);
+    REQUIRE(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(srv.open_connections() == 0);
+  }
+}

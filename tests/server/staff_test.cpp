@@ -7,6 +7,7 @@
 #include "server/routes.hpp"
 #include "sql/staff.hpp"
 #include "tests/support/route_harness.hpp"
+#include "tests/support/staff_harness.hpp"
 #include "tests/support/test_db.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -15,55 +16,10 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 using namespace gongkai;
+using gongkai::test::staff_harness;
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
-namespace {
-
-struct staff_harness : test::route_harness {
-  std::map<std::string, std::string> tokens;  // user -> session token
-
-  staff_harness() : route_harness("staff-test-key") {
-    auto hash = crypto::hash_password("a long enough password");
-    for (auto [name, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-             {"clerk", {"staff"}}, {"clerk2", {"staff"}}, {"head", {"supervisor", "staff"}}, {"root", {"admin"}}}) {
-      auto id = users::create(db, name, name, hash, roles, false);
-      tokens[name] = sessions::open(db, id, unix_now(), 3600).token;
-    }
-  }
-  http::response call(http::verb method, const std::string& target, const std::string& as, const std::string& body = {},
-                      const std::string& type = {}) {
-    std::map<std::string, std::string> headers;
-    if (!as.empty()) headers["Cookie"] = "gk_session=" + tokens.at(as);
-    return dispatch(method, target, body, type, headers, "203.0.113.5");
-  }
-  std::string csrf(const std::string& as) {
-    return crypto::sign_form_token(svc.form_key, "staff:" + crypto::token_hash(tokens.at(as)).substr(0, 16), unix_now(), 3600);
-  }
-  http::response post(const std::string& target, const std::string& as, std::map<std::string, std::string> fields,
-                      bool with_csrf = true) {
-    if (with_csrf && !as.empty()) fields.emplace("csrf", csrf(as));
-    return call(http::verb::post, target, as, form_body(fields), "application/x-www-form-urlencoded");
-  }
-  std::string file() {
-    json::object app{{"category", "natural_person"}, {"name", "王芳"}, {"id_type", "resident_id"},
-                     {"id_number", "11010519491231002X"}, {"phone", "13800138000"}, {"address", "北京市东城区"},
-                     {"description", "某项目批复文件"}, {"info_form", "electronic"}, {"delivery", "download"}};
-    auto res = call(http::verb::post, "/api/v1/requests", "", json::serialize(app), "application/json");
-    REQUIRE(res.result() == http::status::created);
-    return std::string(json::parse(res.body()).at("tracking_no").as_string());
-  }
-  case_row row(const std::string& no) { return *cases::find(db, no); }
-  std::string version(const std::string& no) { return std::to_string(row(no).version); }
-  http::response event(const std::string& no, const std::string& as, const std::string& name,
-                       std::map<std::string, std::string> fields = {}) {
-    fields["event"] = name;
-    fields["version"] = version(no);
-    return post("/staff/cases/" + no + "/events", as, fields);
-  }
-};
-
-}  // namespace
 
 TEST_CASE("every staff route checks the role server-side", "[staff]") {
   staff_harness h;

@@ -1,0 +1,217 @@
+// What applicants see of their case (issue 10, items 1-4 and 18), through the route table, on SQLite and
+// MariaDB: only their own notices and steps, the remedies the law gives for the answer, text escaped for
+// its medium, and names that cannot be spoofed.
+#include <catch2/catch.hpp>
+
+#include "server/letters.hpp"
+#include "server/notifications.hpp"
+#include "sql/applications.hpp"
+#include "sql/outbox.hpp"
+#include "sql/staff.hpp"
+#include "sql/sweeper.hpp"
+#include "tests/support/staff_harness.hpp"
+
+#include <boost/json.hpp>
+
+#include <set>
+
+using namespace gongkai;
+using gongkai::test::staff_harness;
+namespace json = boost::json;
+
+namespace {
+
+json::object applicant_json(staff_harness& h, const std::string& no, const std::string& code) {
+  auto res = h.dispatch(http::verb::get, "/api/v1/requests/" + no, "", "", {{"X-Access-Code", code}}, "198.51.100.7");
+  REQUIRE(res.result() == http::status::ok);
+  return json::parse(res.body()).as_object();
+}
+
+std::string tracking_page(staff_harness& h, const std::string& no, const std::string& code) {
+  auto res = h.dispatch(http::verb::post, "/track", h.form_body({{"tracking_no", no}, {"access_code", code}}),
+                        "application/x-www-form-urlencoded", {}, "198.51.100.7");
+  REQUIRE(res.result() == http::status::ok);
+  return res.body();
+}
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+long long noon_ms(workflow::date d) {
+  return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
+}
+
+}  // namespace
+
+TEST_CASE("the applicant sees only notices addressed to them, whatever notices the case produced", "[staff]") {
+  staff_harness h;
+  std::string code;
+  auto no = h.file(&code);
+  // Every kind of notice: assignment (staff), correction, consultation, extension, reminders to the
+  // assignee (due soon, due today, overdue), the applicant's overdue notice, the supervisors' digest.
+  REQUIRE(h.post("/staff/cases/" + no + "/assign", "head", {{"assignee", "clerk"}, {"version", h.version(no)}}).result() ==
+          http::status::see_other);
+  h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}});
+  auto cal = h.calendar.get(h.db);
+  workflow::case_event corr;
+  corr.kind = workflow::event_kind::correction_received;
+  corr.on = workflow::china_date(unix_now());
+  corr.actor_role = workflow::role::applicant;
+  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
+  h.event(no, "clerk", "consult", {{"party", "某某公司"}});
+  h.event(no, "clerk", "consultation_answered");
+  h.event(no, "clerk", "request_extension", {{"days", "5"}, {"reason", "需要调取档案"}});
+  h.event(no, "head", "approve_extension");
+  h.post("/staff/cases/" + no + "/note", "clerk", {{"text", "内部：已电话联系"}, {"version", h.version(no)}});
+  auto due = *h.row(no).reply_due;
+  auto before = due;
+  while (workflow::working_days_between(*cal, before, due) < 2) before -= std::chrono::days{1};
+  sweeper::remind(h.db, *cal, noon_ms(before));
+  sweeper::remind(h.db, *cal, noon_ms(due));
+  sweeper::remind(h.db, *cal, noon_ms(due + std::chrono::days{1}));
+
+  std::set<std::string> staff_kinds, applicant_kinds;
+  for (const auto& m : outbox::for_case(h.db, h.row(no).id))
+    (m.audience == "applicant" ? applicant_kinds : staff_kinds).insert(m.kind);
+  REQUIRE(staff_kinds == std::set<std::string>{"assigned", "due_soon", "due_today", "overdue"});
+  REQUIRE(applicant_kinds == std::set<std::string>{"received", "correction_requested", "consultation_started",
+                                                   "extension_approved", "reply_overdue"});
+
+  auto view = applicant_json(h, no, code);
+  std::set<std::string> subjects;
+  for (const auto& m : view.at("messages").as_array()) subjects.insert(std::string(m.at("subject").as_string()));
+  CHECK(subjects.size() == applicant_kinds.size());
+  auto page = tracking_page(h, no, code);
+  for (const auto* staff_text : {"新分配给您的申请", "请登录工作台", "您承办的申请", "请尽快办理"}) {
+    INFO(staff_text);
+    CHECK_FALSE(contains(json::serialize(view), staff_text));
+    CHECK_FALSE(contains(page, staff_text));
+  }
+  CHECK(contains(page, "请补正您的政府信息公开申请"));
+}
+
+TEST_CASE("the applicant's timeline shows only their steps, in their words", "[staff]") {
+  staff_harness h;
+  std::string code;
+  auto no = h.file(&code);
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  h.post("/staff/cases/" + no + "/note", "clerk", {{"text", "内部备注"}, {"version", h.version(no)}});
+  h.event(no, "clerk", "accept");
+  h.event(no, "clerk", "request_extension", {{"days", "5"}, {"reason", "需要调取档案"}});
+  h.event(no, "head", "refuse_extension", {{"reason", "理由不足"}});
+  auto view = applicant_json(h, no, code);
+  std::vector<std::string> events, names;
+  for (const auto& s : view.at("steps").as_array()) {
+    events.emplace_back(s.at("event").as_string());
+    names.emplace_back(s.at("event_zh").as_string());
+  }
+  CHECK(events == std::vector<std::string>{"register", "accept"});
+  CHECK(names == std::vector<std::string>{"收到申请", "受理"});
+  auto page = tracking_page(h, no, code);
+  CHECK_FALSE(contains(page, "答复期限重新计算"));
+  CHECK_FALSE(contains(page, "延期"));
+  CHECK(contains(page, "收到申请"));
+}
+
+TEST_CASE("remedies: a refusal goes to reconsideration first on every view; other answers may go to court",
+          "[staff]") {
+  staff_harness h;
+  std::string refused_code, released_code;
+  auto refused = h.file(&refused_code), released = h.file(&released_code);
+  for (const auto& no : {refused, released}) h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  REQUIRE(h.event(refused, "clerk", "answer", {{"outcome", "3.4"}, {"reply_text", "涉及商业秘密"}, {"legal_basis", "条例第十五条"}})
+              .result() == http::status::see_other);
+  REQUIRE(h.event(released, "clerk", "answer", {{"outcome", "1"}, {"reply_text", "予以公开"}}).result() ==
+          http::status::see_other);
+
+  const std::string first = "第二十三条第一款第四项", court_direct = "6个月内依法向人民法院提起行政诉讼";
+  // The tracking page and the API.
+  auto page = tracking_page(h, refused, refused_code);
+  CHECK(contains(page, first));
+  CHECK_FALSE(contains(page, "6个月"));
+  auto reply = applicant_json(h, refused, refused_code).at("reply").as_object();
+  CHECK(reply.at("reconsideration_first").as_bool());
+  CHECK(contains(std::string(reply.at("remedies").as_string()), first));
+  auto open = applicant_json(h, released, released_code).at("reply").as_object();
+  CHECK_FALSE(open.at("reconsideration_first").as_bool());
+  CHECK(contains(std::string(open.at("remedies").as_string()), court_direct));
+  CHECK(contains(tracking_page(h, released, released_code), court_direct));
+  // The staff page: no 6-month litigation deadline for the refusal, one for the release.
+  auto staff_refused = h.call(http::verb::get, "/staff/cases/" + refused, "clerk").body();
+  CHECK(contains(staff_refused, "须先申请行政复议"));
+  CHECK_FALSE(contains(staff_refused, "提起行政诉讼期限（6个月"));
+  CHECK(contains(h.call(http::verb::get, "/staff/cases/" + released, "clerk").body(), "提起行政诉讼期限（6个月"));
+  // The letter and the notice say the same.
+  auto row = h.row(refused);
+  auto log = cases::transitions(h.db, row.id);
+  auto letter = *letters::render(h.db, row, log, letters::of_case(log, true).back().seq, *h.calendar.get(h.db), true);
+  CHECK(contains(letter, std::string(workflow::remedies_for("3.4", row.received_on, "本机关的上一级行政机关").text_zh)));
+  for (const auto& m : outbox::for_applicant(h.db, row.id))
+    if (m.kind == "answered") CHECK(contains(notifications::render(m).body, first));
+}
+
+TEST_CASE("notices are escaped for their medium: once on pages, never in JSON or text mail", "[staff]") {
+  staff_harness h;
+  std::string code;
+  auto no = h.file(&code);
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  const std::string items = "请补充\"A&B\"项目的<批复>文号";
+  REQUIRE(h.event(no, "clerk", "request_correction", {{"items", items}}).result() == http::status::see_other);
+  outbox::message notice;
+  for (const auto& m : outbox::for_applicant(h.db, h.row(no).id))
+    if (m.kind == "correction_requested") notice = m;
+  REQUIRE(notice.id != 0);
+  CHECK(contains(notifications::render(notice).body, items));  // the text mail: as typed
+  bool in_json = false;
+  auto view = applicant_json(h, no, code);
+  for (const auto& m : view.at("messages").as_array())
+    in_json |= contains(std::string(m.at("body").as_string()), items);
+  CHECK(in_json);
+  auto page = tracking_page(h, no, code);
+  CHECK(contains(page, "请补充&quot;A&amp;B&quot;项目的&lt;批复&gt;文号"));
+  CHECK_FALSE(contains(page, "&amp;quot;"));
+  CHECK_FALSE(contains(page, "&amp;amp;"));
+}
+
+TEST_CASE("names refuse invisible and direction-changing characters; text is stored in NFC and shown visibly",
+          "[staff]") {
+  staff_harness h;
+  auto file = [&](const std::string& name, const std::string& description) {
+    json::object app{{"category", "natural_person"}, {"name", name}, {"id_type", "resident_id"},
+                     {"id_number", "11010519491231002X"}, {"phone", "13800138000"}, {"address", "北京市东城区"},
+                     {"description", description}, {"info_form", "electronic"}, {"delivery", "download"}};
+    return h.call(http::verb::post, "/api/v1/requests", "", json::serialize(app), "application/json");
+  };
+  for (const std::string spoof : {"王\u202E芳", "王\u200B芳", "\uFEFF王芳", "王\u2066芳"}) {
+    auto res = file(spoof, "某文件");
+    CHECK(res.result() == http::status::unprocessable_entity);
+    CHECK(json::parse(res.body()).at("error").at("fields").at("name").at("code") == "invisible_characters");
+  }
+  CHECK(staff_store::queue(h.db, {}).rows.empty());  // nothing was stored
+  // Decomposed e + combining acute is stored composed; an override in free text is kept but shown.
+  auto res = file("Jose\u0301", "第\u202E1号文件");
+  REQUIRE(res.result() == http::status::created);
+  auto no = std::string(json::parse(res.body()).at("tracking_no").as_string());
+  auto app = applications::details(h.db, h.row(no).id);
+  REQUIRE(app);
+  CHECK(app->name == "Jos\u00E9");
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  auto page = h.call(http::verb::get, "/staff/cases/" + no, "clerk").body();
+  CHECK(contains(page, "第[U+202E]1号文件"));
+  CHECK_FALSE(contains(page, "\u202E"));
+}
+
+TEST_CASE("bulk reassignment is all or nothing", "[staff]") {
+  staff_harness h;
+  auto a = h.file(), b = h.file();
+  auto res = h.post("/staff/bulk-assign", "head",
+                    {{"assignee", "clerk2"}, {"case_" + a, "on"}, {"case_" + b, "on"}, {"case_9999-999999", "on"}});
+  CHECK(res.result() == http::status::not_found);
+  CHECK(contains(res.body(), "9999-999999"));
+  CHECK(h.row(a).assignee.empty());
+  CHECK(h.row(b).assignee.empty());
+  CHECK(cases::transitions(h.db, h.row(a).id).size() == 1);
+  CHECK(h.post("/staff/bulk-assign", "head", {{"assignee", "clerk2"}, {"case_" + a, "on"}, {"case_" + b, "on"}}).result() ==
+        http::status::see_other);
+  CHECK(h.row(a).assignee == "clerk2");
+  CHECK(h.row(b).assignee == "clerk2");
+}
