@@ -1,5 +1,5 @@
-// The law's dates in storage: time events dated on the day their period ends.
-// On SQLite and on MariaDB from the same source.
+// The law's dates in storage: time events dated on the day their period ends, events dated in the
+// future refused. On SQLite and on MariaDB from the same source.
 #include <catch2/catch.hpp>
 
 #include "sql/cases.hpp"
@@ -108,4 +108,35 @@ TEST_CASE("time events: the machine takes a date before today, never one before 
   auto on_last_day = event(event_kind::consultation_expired, "2025-06-17", role::system);
   cases::fire(f.db, "2025-000003", std::nullopt, on_last_day, system, f.cal, noon_of("2025-06-20"));
   CHECK(format_date(f.last("2025-000003").effective_on) == "2025-06-17");
+}
+
+TEST_CASE("an event dated after today (China time) is refused with 422 and stores nothing", "[storage]") {
+  fixture f;
+  f.create("2025-000004", "2025-05-06");
+  const int before = f.count("2025-000004");
+  const int version = cases::find(f.db, "2025-000004")->version;
+  // 2025-05-07 00:30 in China is still 2025-05-06 in UTC: "today" is the China date.
+  const long long just_after_midnight = noon_of("2025-05-07") - 11 * 3600 * 1000LL - 30 * 60 * 1000LL;
+  CHECK(china_date(just_after_midnight / 1000) == day("2025-05-07"));
+  for (const char* on : {"2062-11-28", "2025-05-08"}) {
+    INFO(on);
+    try {
+      f.fire("2025-000004", event(event_kind::accept, on), just_after_midnight);
+      FAIL("an event dated in the future was accepted");
+    } catch (const http::http_error& e) {
+      CHECK(e.status == http::status::unprocessable_entity);
+      CHECK(e.code == "date_in_future");
+    }
+  }
+  CHECK(f.count("2025-000004") == before);
+  CHECK(cases::find(f.db, "2025-000004")->version == version);
+  CHECK(cases::find(f.db, "2025-000004")->state == case_state::received);
+  // Today (China) and earlier are fine.
+  f.fire("2025-000004", event(event_kind::accept, "2025-05-07"), just_after_midnight);
+  CHECK(f.count("2025-000004") == before + 1);
+  // A registration dated in the future is refused the same way.
+  auto reg = event(event_kind::register_case, "2025-05-09", role::applicant);
+  reg.channel = "online";
+  CHECK_THROWS_AS(cases::create(f.db, "2025-000005", reg, applicant, f.cal, just_after_midnight), http::http_error);
+  CHECK_FALSE(cases::find(f.db, "2025-000005"));
 }
