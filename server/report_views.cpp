@@ -59,6 +59,9 @@ std::string json(const annual_tables& t, const std::optional<freeze_info>& froze
   }
   boost::json::object o{{"year", t.year}, {"columns", columns}, {"table3", rows}, {"table4", appeals},
                         {"balanced", t.balanced()}};
+  // The link between years: the year before's 四 = this year's 二 (null when not known).
+  if (auto link = t.balanced_with_previous_year()) o["balanced_with_previous_year"] = *link;
+  else o["balanced_with_previous_year"] = nullptr;
   if (frozen) {
     boost::json::array diff;
     for (const auto& d : frozen->differences) diff.emplace_back(d);
@@ -93,7 +96,13 @@ std::string csv(const annual_tables& t) {
 std::string html_body(const annual_tables& t, const std::optional<freeze_info>& frozen, const std::string& csrf) {
   data d;
   d.set("year", std::to_string(t.year));
-  d.set("balanced", t.balanced());
+  d.set("balanced", t.balanced_within_year());
+  if (auto link = t.balanced_with_previous_year()) {
+    data l;
+    l.set("ok", *link);
+    l.set("previous_year", std::to_string(t.year - 1));
+    d.set("link", l);
+  }
   data rows{data::type::list};
   for (const auto& r : t.applications) {
     data row;

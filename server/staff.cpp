@@ -398,6 +398,15 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
                           : t.event == "note"   ? std::string("内部备注")
                                                 : std::string("答复期限重新计算"));
     step.set("actor", t.actor + "（" + std::string(parse_role(t.actor_role) ? name_zh(*parse_role(t.actor_role)) : "") + "）");
+    // An event dated on another day than it was entered (China time) says so, with when it was entered.
+    if (kind && china_date(t.occurred_at_ms / 1000) != t.effective_on) {
+      const long long minute = (t.occurred_at_ms / 1000 + 8 * 3600) % 86400 / 60;
+      auto two = [](long long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+      const std::string entered =
+          format_date(china_date(t.occurred_at_ms / 1000)) + " " + two(minute / 60) + ":" + two(minute % 60);
+      step.set("recorded", t.effective_on < china_date(t.occurred_at_ms / 1000) ? "（补录，录入于 " + entered + "）"
+                                                                                 : "（录入于 " + entered + "）");
+    }
     auto payload = json::parse(t.payload);
     std::string detail;
     if (payload.is_object())

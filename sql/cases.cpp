@@ -36,6 +36,15 @@ http::http_error conflict() {
   return {http::status::conflict, "conflict", "案件已被他人更新，请刷新后重试"};
 }
 
+// An event takes effect on a day that has begun (China date): a date in the future would make every
+// later event "earlier than the previous one", and the append-only log could not be corrected.
+void refuse_future_date(const case_event& e, long long now_ms) {
+  const date today = china_date(now_ms / 1000);
+  if (e.on > today)
+    throw http::http_error(http::status::unprocessable_entity, "date_in_future",
+                           "事件日期 " + format_date(e.on) + " 晚于今天（" + format_date(today) + "），不能预先登记");
+}
+
 struct select_case {
   std::string tracking_no;
   long long id = 0;
@@ -204,6 +213,7 @@ namespace cases {
 
 case_row create_in(connection& c, const std::string& tracking_no, const case_event& registration, const actor& who,
                    const working_calendar& cal, long long now_ms) {
+  refuse_future_date(registration, now_ms);
   case_machine m(cal);
   auto v = m.fire(registration);
   if (!v.accepted) throw refusal_error(*v.refused);
@@ -252,6 +262,7 @@ std::vector<stored_transition> transitions(database& db, long long case_id) {
 
 case_row fire(database& db, const std::string& tracking_no, std::optional<int> expected_version, const case_event& event,
               const actor& who, const working_calendar& cal, long long now_ms) {
+  refuse_future_date(event, now_ms);
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     auto row = load_case(c, tracking_no);

@@ -24,17 +24,24 @@ result sweep(database& db, const working_calendar& cal, long long now_ms) {
   for (const auto& no : waiting) {
     auto row = cases::find(db, no);
     if (!row) continue;
-    auto clocks = compute_deadlines(cases::machine_history(cases::transitions(db, row->id)), cal);
+    const auto history = cases::machine_history(cases::transitions(db, row->id));
+    auto clocks = compute_deadlines(history, cal);
     case_event e;
-    e.on = today;
     e.actor_role = role::system;
-    // A period ends at the end of its last day; the event is due the day after.
-    if (row->state == case_state::correction_requested && clocks.correction_period.due && today > *clocks.correction_period.due)
+    // A period ends at the end of its last day: the event is fired once that day is over, and dated on
+    // it whenever the sweeper gets to it (after downtime too), so no pause runs a day too long.
+    std::optional<date> ended;
+    if (row->state == case_state::correction_requested && clocks.correction_period.due && today > *clocks.correction_period.due) {
       e.kind = event_kind::correction_expired;
-    else if (row->state == case_state::consulting && clocks.consultation.due && today > *clocks.consultation.due)
+      ended = clocks.correction_period.due;
+    } else if (row->state == case_state::consulting && clocks.consultation.due && today > *clocks.consultation.due) {
       e.kind = event_kind::consultation_expired;
-    else
+      ended = clocks.consultation.due;
+    } else {
       continue;
+    }
+    e.on = *ended;
+    if (!history.empty() && history.back().event.on > e.on) e.on = history.back().event.on;  // never before the event it follows
     try {
       cases::fire(db, no, row->version, e, system, cal, now_ms);
       ++out.fired;

@@ -74,10 +74,11 @@ struct correction_in_time {
   }
 };
 
-// Art. 30: no correction within the period, without good reason: deemed abandoned.
+// Art. 30: no correction within the period, without good reason: deemed abandoned. The expiry is dated
+// on the period's last day (it takes effect at its end); the sweeper fires it only once that day is over.
 struct correction_period_over {
   static check_result check(const guard_context& c) {
-    if (!c.d.correction_period.due || c.e.on <= *c.d.correction_period.due)
+    if (!c.d.correction_period.due || c.e.on < *c.d.correction_period.due)
       return "补正期限尚未届满" + (c.d.correction_period.due ? "（" + format_date(*c.d.correction_period.due) + "）" : "");
     return std::nullopt;
   }
@@ -90,10 +91,11 @@ struct consultation_named {
   }
 };
 
-// Art. 32: the third party has 15 working days; after that the agency decides itself.
+// Art. 32: the third party has 15 working days; after that the agency decides itself. Dated on the last
+// of those days, so the pause ends at its end ([Gongkai rule]); fired by the sweeper once it is over.
 struct consultation_period_over {
   static check_result check(const guard_context& c) {
-    if (!c.d.consultation.due || c.e.on <= *c.d.consultation.due)
+    if (!c.d.consultation.due || c.e.on < *c.d.consultation.due)
       return "征求意见期限尚未届满" + (c.d.consultation.due ? "（" + format_date(*c.d.consultation.due) + "）" : "");
     return std::nullopt;
   }

@@ -168,11 +168,18 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
           out.litigation = {};
           clock_start = e.on;
           pauses.clear();
+          // A date the decision sets that is not a working day moves to the next working day, never back
+          // to an earlier one (a period ending on a holiday ends on the first working day after it).
+          std::optional<date> set_due;
+          if (e.new_due) set_due = next_working_day_on_or_after(cal, *e.new_due);
           out.reply_days_allowed =
-              e.new_due ? std::max(1, working_days_between(cal, e.on, *e.new_due)) : (e.days > 0 ? e.days : s.reply_days);
+              set_due ? std::max(1, working_days_between(cal, e.on, *set_due)) : (e.days > 0 ? e.days : s.reply_days);
           out.extension_days_granted = 0;
           clock_notes = {"复议/诉讼决定纠正，" + format_date(e.on) + " 重新办理，期限 " +
                          std::to_string(out.reply_days_allowed) + " 个工作日"};
+          if (set_due && *set_due != *e.new_due)
+            clock_notes.push_back("决定的期限 " + format_date(*e.new_due) + " 为非工作日，顺延至 " + format_date(*set_due) +
+                                  "（" + weekday_name_zh(*set_due) + "）");
         }
         break;
       case event_kind::accept:

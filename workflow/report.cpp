@@ -33,12 +33,19 @@ const row& annual_tables::at(std::string_view key) const {
   throw std::out_of_range("no row " + std::string(key));
 }
 
-bool annual_tables::balanced() const {
+bool annual_tables::balanced_within_year() const {
   const auto &a = at("received"), &b = at("carried_over"), &c = at("total"), &d = at("carried_forward");
   for (int i = 0; i < columns; ++i)
     if (a.values[i] + b.values[i] != c.values[i] + d.values[i]) return false;
   return true;
 }
+
+std::optional<bool> annual_tables::balanced_with_previous_year() const {
+  if (!previous_carried_forward) return std::nullopt;
+  return *previous_carried_forward == at("carried_over").values;
+}
+
+bool annual_tables::balanced() const { return balanced_within_year() && balanced_with_previous_year().value_or(true); }
 
 annual_tables build(int year, const std::vector<case_group>& cases, const std::vector<appeal_group>& appeals) {
   annual_tables t;

@@ -45,8 +45,14 @@ struct annual_tables {
   int year = 0;
   std::vector<row> applications;  // table 三, in printed order
   appeal_counts appeals{};
+  // Row 四 of the year before, as counted at that year's own cut-off (or as published), when known.
+  std::optional<counts> previous_carried_forward;
   const row& at(std::string_view key) const;
   // 一 + 二 = 三（七） + 四, column by column.
+  bool balanced_within_year() const;
+  // The year before's 四 = this year's 二, column by column; empty when the year before is not known.
+  std::optional<bool> balanced_with_previous_year() const;
+  // Both of the above (the link counts only where known).
   bool balanced() const;
 };
 

@@ -200,12 +200,16 @@ TEST_CASE("a case restored from storage behaves like the one that got there by e
 
 TEST_CASE("loading a new year's schedule recomputes open cases and records it in their history", "[storage]") {
   fixture f;
-  auto open = f.create("2026-000005", "2026-12-20");
+  // Entered on 2026-12-22 (events may not be dated after the day they are entered).
+  const long long dec22 = (std::chrono::duration_cast<std::chrono::seconds>(day("2026-12-22").time_since_epoch()).count() + 4 * 3600) * 1000;
+  auto reg = event(event_kind::register_case, "2026-12-20", role::applicant);
+  reg.channel = "online";
+  auto open = cases::create(f.db, "2026-000005", reg, applicant, f.cal, dec22);
   CHECK(format_date(*open.reply_due) == "2027-01-15");
   CHECK(open.due_provisional);
-  auto closed = f.create("2026-000006", "2026-12-20");
+  auto closed = cases::create(f.db, "2026-000006", reg, applicant, f.cal, dec22);
   auto w = event(event_kind::withdraw, "2026-12-21", role::applicant);
-  f.fire("2026-000006", w, applicant);
+  cases::fire(f.db, "2026-000006", std::nullopt, w, applicant, f.cal, dec22);
 
   // A 2027 schedule with New Year's Day bridged to Monday 01-04 and a make-up Saturday 01-09.
   auto years = parse_schedules(R"({"2027": {"off_days": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"],
@@ -225,7 +229,8 @@ TEST_CASE("loading a new year's schedule recomputes open cases and records it in
   CHECK(p.at("new_due") == "2027-01-18");
   CHECK(cases::transitions(f.db, cases::find(f.db, "2026-000006")->id).back().event == "withdraw");
   // The case still accepts events after the bookkeeping row.
-  CHECK(f.fire("2026-000005", event(event_kind::accept, "2026-12-22"), clerk).state == case_state::under_review);
+  auto accept = event(event_kind::accept, "2026-12-22");
+  CHECK(cases::fire(f.db, "2026-000005", std::nullopt, accept, clerk, f.cal, dec22).state == case_state::under_review);
   CHECK(calendar_store::import(f.db, years, "again", unix_now_ms()) == 0);  // nothing left to change
 }
 

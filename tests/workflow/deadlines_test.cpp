@@ -187,3 +187,28 @@ TEST_CASE("a reopening decision sets a new period and the first conclusion is ke
   CHECK(s.reply_due() == "2026-06-23");  // 15 wd from 06-01 (Dragon Boat 06-19 off)
   CHECK(format_date(*s.clocks().first_concluded_on) == "2026-03-10");
 }
+
+TEST_CASE("a reopening decision's date on a non-working day moves to the next working day, never earlier", "[workflow]") {
+  auto reopened = [](const char* decided, const char* new_due) {
+    story s;
+    s.then(event(event_kind::register_case, "2025-06-03", role::applicant))
+        .then(event(event_kind::accept, "2025-06-04"))
+        .then(answered_with(event(event_kind::answer, "2025-06-10"), "4.1"));
+    auto appeal = event(event_kind::file_appeal, "2025-07-01");
+    appeal.appeal = appeal_kind::reconsideration;
+    s.then(appeal);
+    auto decision = event(event_kind::decide_appeal, decided);
+    decision.result = appeal_result::corrected;
+    decision.new_due = day(new_due);
+    s.then(decision);
+    INFO(joined(s.clocks().reply.explanation));
+    return s.reply_due();
+  };
+  CHECK(reopened("2025-08-29", "2025-09-05") == "2025-09-05");  // a Friday stays
+  CHECK(reopened("2025-08-29", "2025-09-06") == "2025-09-08");  // Saturday -> Monday, not Friday
+  CHECK(reopened("2025-08-29", "2025-09-07") == "2025-09-08");  // Sunday -> Monday
+  // National Day 2025-10-01..08 is off; 10-04 (a Saturday inside it) moves to Thursday 10-09.
+  CHECK(reopened("2025-09-15", "2025-10-04") == "2025-10-09");
+  CHECK(reopened("2025-09-15", "2025-10-01") == "2025-10-09");  // a weekday holiday
+  CHECK(reopened("2025-09-15", "2025-10-11") == "2025-10-11");  // a make-up working Saturday stays
+}

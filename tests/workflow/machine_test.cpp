@@ -229,9 +229,12 @@ TEST_CASE("guard: a correction is asked once, within 7 working days of receipt (
 
 TEST_CASE("guard: the correction period decides between correction and expiry", "[workflow]") {
   twins early(case_state::correction_requested);  // asked 2026-03-03: period ends 2026-03-24
-  auto v = early.fire(event(event_kind::correction_expired, "2026-03-24", role::system));
+  auto v = early.fire(event(event_kind::correction_expired, "2026-03-23", role::system));
   REQUIRE(v.refused);
   CHECK(v.refused->message.find("尚未届满") != std::string::npos);
+  // The expiry is dated on the period's last day (the sweeper fires it once that day is over).
+  twins on_last_day(case_state::correction_requested);
+  CHECK(on_last_day.fire(event(event_kind::correction_expired, "2026-03-24", role::system)).accepted);
   twins late(case_state::correction_requested);
   auto too_late = late.fire(event(event_kind::correction_received, "2026-03-25", role::applicant));
   REQUIRE(too_late.refused);
@@ -297,8 +300,8 @@ TEST_CASE("guard: an answer needs one outcome code, its sub-reason, and reply te
 
 TEST_CASE("guard: time events fire only after their period, and events cannot go back in time", "[workflow]") {
   twins consulting(case_state::consulting);  // consulted 2026-03-04: 15 wd end 2026-03-25
-  CHECK(consulting.fire(event(event_kind::consultation_expired, "2026-03-25", role::system)).refused);
-  CHECK(consulting.fire(event(event_kind::consultation_expired, "2026-03-26", role::system)).accepted);
+  CHECK(consulting.fire(event(event_kind::consultation_expired, "2026-03-24", role::system)).refused);
+  CHECK(consulting.fire(event(event_kind::consultation_expired, "2026-03-25", role::system)).accepted);  // its last day
 
   twins t(case_state::under_review);
   auto v = t.fire(valid(event_kind::answer, "2026-03-01", role::staff));
