@@ -1,5 +1,6 @@
 #include "server/citizen.hpp"
 
+#include "server/clock.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
 #include "server/letters.hpp"
@@ -148,7 +149,10 @@ json::object view_json(const case_view& v) {
   json::array steps;
   for (const auto& t : v.log)
     if (auto name = applicant_step(t))
-      steps.push_back(json::object{{"date", format_date(t.effective_on)}, {"event", t.event}, {"event_zh", *name}});
+      steps.push_back(json::object{{"date", format_date(t.effective_on)},
+                                   {"recorded_at", test_clock::format_iso8601_china(t.occurred_at_ms)},
+                                   {"event", t.event},
+                                   {"event_zh", *name}});
   o["steps"] = std::move(steps);
   o["todo"] = nullptr;
   if (v.row.state == case_state::correction_requested) {

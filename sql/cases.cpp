@@ -263,8 +263,7 @@ std::vector<stored_transition> transitions(database& db, long long case_id) {
 case_row fire(database& db, const std::string& tracking_no, std::optional<int> expected_version, const case_event& event,
               const actor& who, const working_calendar& cal, long long now_ms) {
   refuse_future_date(event, now_ms);
-  return db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
+  return db.transact([&](connection& c) {
     auto row = load_case(c, tracking_no);
     if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请");
     if (expected_version && *expected_version != row->version) throw conflict();
@@ -286,9 +285,7 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
     append(c, row->id, seq, to_string(event.kind), v.from, v.to, who, event.on, payload_json(event), now_ms);
     // The notice is written in the same transaction: committed together, or not at all.
     outbox::enqueue_for_event(c, row->id, tracking_no, seq, event.kind, event, m.current_deadlines(), now_ms);
-    auto updated = load_case(c, tracking_no);
-    tx.commit();
-    return *updated;
+    return *load_case(c, tracking_no);
   });
 }
 
