@@ -246,19 +246,24 @@ std::vector<user> with_role(database& db, const std::string& role) {
 
 namespace sessions {
 
-created open(database& db, long long user_id, long long now, long long lifetime_seconds) {
+created open(connection& c, long long user_id, long long now, long long lifetime_seconds) {
   created out{crypto::random_token(), now + lifetime_seconds};
-  db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
-    auto& q = c.prepared<insert_session>();
-    q.token_hash = crypto::token_hash(out.token);
-    q.user_id = user_id;
-    q.created = now;
-    q.expires = out.expires_at;
-    q.st.execute(true);
-    tx.commit();
-  });
+  auto& q = c.prepared<insert_session>();
+  q.token_hash = crypto::token_hash(out.token);
+  q.user_id = user_id;
+  q.created = now;
+  q.expires = out.expires_at;
+  q.st.execute(true);
   return out;
+}
+
+created open(database& db, long long user_id, long long now, long long lifetime_seconds) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    auto out = open(c, user_id, now, lifetime_seconds);
+    tx.commit();
+    return out;
+  });
 }
 
 std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds) {

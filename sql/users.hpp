@@ -51,6 +51,8 @@ struct created {
 };
 
 created open(database& db, long long user_id, long long now, long long lifetime_seconds);
+// The same, inside the caller's write transaction.
+created open(connection& c, long long user_id, long long now, long long lifetime_seconds);
 // The session's user if the token is known, not expired, not idle longer than idle_seconds and the
 // account is enabled; refreshes last_seen_at.
 std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds);
