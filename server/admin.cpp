@@ -20,6 +20,9 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
   return it == m.end() ? std::string() : it->second;
 }
 
+// Who acts, for the audit log.
+audit::origin by(request_context& ctx, const user& u) { return {u.username, std::string(ctx.client)}; }
+
 const char* const setting_names[] = {"agency_name", "agency_address", "seal_text", "reconsideration_body"};
 
 http::response admin_page(request_context& ctx, const user& u, status s, const std::string& notice,
@@ -99,17 +102,17 @@ http::response update_user(request_context& ctx) {
       auto roles = roles_from(f);
       if (name == me.username && std::find(roles.begin(), roles.end(), "admin") == roles.end())
         throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能取消自己的管理员角色");
-      if (!users::set_roles(*ctx.db, name, roles)) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      if (!users::set_roles(*ctx.db, name, roles, by(ctx, me))) throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已更新 " + name + " 的角色", "");
     }
     if (what == "disable" || what == "enable") {
       if (name == me.username) throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能停用自己的账号");
-      if (!users::set_disabled(*ctx.db, name, what == "disable")) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      if (!users::set_disabled(*ctx.db, name, what == "disable", by(ctx, me))) throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>((what == "disable" ? "已停用 " : "已启用 ") + name, "");
     }
     if (what == "reset") {
       auto password = crypto::random_password();
-      if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true))
+      if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true, by(ctx, me), "password_reset"))
         throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
     }
@@ -120,14 +123,14 @@ http::response update_user(request_context& ctx) {
     if (what == "revoke") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
-      int n = staff_store::revoke_api_tokens(*ctx.db, target->id);
+      int n = staff_store::revoke_api_tokens(*ctx.db, target->id, by(ctx, me));
       return std::pair<std::string, std::string>("已吊销 " + name + " 的接口令牌 " + std::to_string(n) + " 个", "");
     }
     if (what == "token") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
       auto label = get(f, "label").empty() ? std::string("api") : get(f, "label").substr(0, 100);
-      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now());
+      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now(), by(ctx, me));
       return std::pair<std::string, std::string>("已为 " + name + " 签发接口令牌（只显示这一次）：", token);
     }
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "未知的操作");
@@ -215,7 +218,9 @@ http::response password_submit(request_context& ctx) {
   auto next = get(form, "new");
   if (utf8_length(next) < 12 || !clean_text(next, false)) return fail("新密码至少12个字符");
   if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");
-  users::set_password(*ctx.db, u.username, crypto::hash_password(next), false);
+  // Every other session and API token of the account ends; this session continues.
+  users::set_password(*ctx.db, u.username, crypto::hash_password(next), false, by(ctx, u), "password_changed",
+                      auth::session_token(ctx.req));
   return auth::redirect(ctx, u.has_role("admin") && !u.has_role("staff") ? "/admin" : "/staff");
 }
 

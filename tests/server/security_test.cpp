@@ -169,3 +169,89 @@ TEST_CASE("logins, failed logins and throttling are in the audit log, without pa
   CHECK_FALSE(h.audit_of("login_throttled").empty());
   for (const auto& e : audit::recent(h.db, 1000)) CHECK(e.detail.find("secret guess") == std::string::npos);
 }
+
+TEST_CASE("an admin's password reset ends every session and API token of the account", "[staff]") {
+  security_harness h;
+  auto clerk_session = h.api_session("clerk", clerk_password);
+  auto clerk_token = staff_store::issue_api_token(h.db, users::find(h.db, "clerk")->id, "office", unix_now());
+  REQUIRE(h.whoami(clerk_session).result() == http::status::ok);
+  REQUIRE(h.whoami(clerk_token).result() == http::status::ok);
+  auto root = h.api_session("root", clerk_password);
+  REQUIRE(h.post_as(root, "/admin/users/clerk", {{"do", "reset"}}).result() == http::status::ok);
+  CHECK(h.whoami(clerk_session).result() == http::status::unauthorized);
+  CHECK(h.whoami(clerk_token).result() == http::status::unauthorized);
+  CHECK(h.whoami(root).result() == http::status::ok);  // the admin's own session is not touched
+  // The command line (gongkai user passwd) goes through the same function.
+  auto again = sessions::open(h.db, users::find(h.db, "root")->id, unix_now(), 3600).token;
+  REQUIRE(users::set_password(h.db, "root", crypto::hash_password("another long password"), false));
+  CHECK(h.whoami(again).result() == http::status::unauthorized);
+}
+
+TEST_CASE("changing one's own password ends the other sessions; the current one continues", "[staff]") {
+  security_harness h;
+  auto here = h.api_session("clerk", clerk_password);
+  auto elsewhere = h.api_session("clerk", clerk_password);
+  auto token = staff_store::issue_api_token(h.db, users::find(h.db, "clerk")->id, "office", unix_now());
+  auto res = h.post_as(here, "/account/password",
+                       {{"current", clerk_password}, {"new", "a new and long passphrase"}, {"confirm", "a new and long passphrase"}});
+  REQUIRE(res.result() == http::status::see_other);
+  CHECK(h.whoami(here).result() == http::status::ok);
+  CHECK(h.whoami(elsewhere).result() == http::status::unauthorized);
+  CHECK(h.whoami(token).result() == http::status::unauthorized);
+}
+
+TEST_CASE("a disabled account's API tokens stay revoked when it is enabled again", "[staff]") {
+  security_harness h;
+  auto token = staff_store::issue_api_token(h.db, users::find(h.db, "clerk")->id, "office", unix_now());
+  REQUIRE(h.whoami(token).result() == http::status::ok);
+  auto root = h.api_session("root", clerk_password);
+  REQUIRE(h.post_as(root, "/admin/users/clerk", {{"do", "disable"}}).result() == http::status::ok);
+  CHECK(h.whoami(token).result() == http::status::unauthorized);
+  REQUIRE(h.post_as(root, "/admin/users/clerk", {{"do", "enable"}}).result() == http::status::ok);
+  CHECK(h.whoami(token).result() == http::status::unauthorized);
+  CHECK(h.api_login("clerk", clerk_password).result() == http::status::created);  // the account itself works
+}
+
+TEST_CASE("account changes are in the audit log with who, whom and from where; a refused change writes no row",
+          "[staff]") {
+  security_harness h;
+  auto root = h.api_session("root", clerk_password);
+  auto admin = [&](std::map<std::string, std::string> f, const std::string& whom = "clerk") {
+    return h.post_as(root, "/admin/users/" + whom, std::move(f)).result();
+  };
+  CHECK(admin({{"do", "roles"}, {"role_staff", "on"}, {"role_supervisor", "on"}}) == http::status::ok);
+  CHECK(admin({{"do", "token"}, {"label", "office"}}) == http::status::ok);
+  CHECK(admin({{"do", "revoke"}}) == http::status::ok);
+  CHECK(admin({{"do", "disable"}}) == http::status::ok);
+  CHECK(admin({{"do", "enable"}}) == http::status::ok);
+  CHECK(admin({{"do", "reset"}}) == http::status::ok);
+  for (const char* kind : {"roles_changed", "api_token_issued", "api_tokens_revoked", "disabled", "enabled", "password_reset"}) {
+    INFO(kind);
+    auto rows = h.audit_of(kind);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].actor == std::optional<std::string>("root"));
+    CHECK(rows[0].target == std::optional<std::string>("clerk"));
+    CHECK(rows[0].client == std::optional<std::string>("198.51.100.7"));
+    CHECK(rows[0].at_ms > 0);
+  }
+  CHECK(json::parse(h.audit_of("roles_changed")[0].detail).at("roles").as_array().size() == 2);
+  CHECK(json::parse(h.audit_of("api_tokens_revoked")[0].detail).at("count") == 1);
+
+  // Refused changes: no such account, the admin disabling themself, a mistyped confirmation.
+  const auto before = audit::recent(h.db, 1000).size();
+  CHECK(admin({{"do", "reset"}}, "ghost") == http::status::not_found);
+  CHECK(admin({{"do", "disable"}}, "ghost") == http::status::not_found);
+  CHECK(admin({{"do", "disable"}}, "root") == http::status::unprocessable_entity);
+  CHECK(h.post_as(root, "/account/password", {{"current", clerk_password}, {"new", "a new and long passphrase"},
+                                             {"confirm", "a different passphrase"}})
+            .result() == http::status::unprocessable_entity);
+  CHECK(audit::recent(h.db, 1000).size() == before);
+
+  REQUIRE(h.post_as(root, "/account/password", {{"current", clerk_password}, {"new", "a new and long passphrase"},
+                                               {"confirm", "a new and long passphrase"}})
+              .result() == http::status::see_other);
+  auto changed = h.audit_of("password_changed");
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].actor == std::optional<std::string>("root"));
+  CHECK(changed[0].target == std::optional<std::string>("root"));
+}
