@@ -3,8 +3,11 @@
 #include "server/auth.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/login.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
+
+#include <boost/beast/http/field.hpp>
 
 namespace gongkai::admin {
 
@@ -207,14 +210,23 @@ http::response password_submit(request_context& ctx) {
   auto u = auth::require(ctx);
   auto form = http::parse_form_body(ctx.req);
   auth::check_form_token(ctx, form);
-  auto fail = [&](const std::string& message) {
+  auto fail = [&](const std::string& message, status s = status::unprocessable_entity) {
     data d;
     d.set("csrf", auth::form_token(ctx));
     d.set("must_change", u.must_change_password);
     d.set("error", message);
-    return http::html_response(ctx.req, status::unprocessable_entity, render_page("修改密码", "password", d));
+    return http::html_response(ctx.req, s, render_page("修改密码", "password", d));
   };
-  if (!users::authenticate(*ctx.db, u.username, get(form, "current"))) return fail("当前密码不正确");
+  // The current password is checked like a login, under the same throttle (a stolen session must not
+  // become a way to guess the password).
+  auto current = auth::check_password(ctx, u.username, get(form, "current"), "password_check",
+                                      [](connection&, const user&) {});
+  if (current.result == auth::verdict::throttled) {
+    auto res = fail("尝试过于频繁，请" + std::to_string(current.retry_after_s) + "秒后再试", status::too_many_requests);
+    res.set(http::bhttp::field::retry_after, std::to_string(current.retry_after_s));
+    return res;
+  }
+  if (current.result != auth::verdict::ok) return fail("当前密码不正确");
   auto next = get(form, "new");
   if (utf8_length(next) < 12 || !clean_text(next, false)) return fail("新密码至少12个字符");
   if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");

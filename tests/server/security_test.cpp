@@ -78,12 +78,21 @@ TEST_CASE("POST /api/v1/session is throttled by the same throttle as the login p
   security_harness h;
   for (int i = 0; i < login_throttle::per_account.free_failures; ++i)
     CHECK(h.api_login("clerk", "wrong password " + std::to_string(i)).result() == http::status::unauthorized);
-  // The next failure starts the delay; an attempt inside it is refused, whatever the password.
-  CHECK(h.api_login("clerk", "wrong again").result() == http::status::unauthorized);
+  // Each further failure starts a longer delay; an attempt inside it is refused, whatever the password.
+  long long previous = 0;
+  for (int i = 0; i < 4; ++i) {
+    CHECK(h.api_login("clerk", "wrong again").result() == http::status::unauthorized);
+    auto refused = h.api_login("clerk", "wrong again");
+    REQUIRE(refused.result() == http::status::too_many_requests);
+    CHECK(retry_after(refused) > previous);  // 1, 2, 4, 8 seconds
+    previous = retry_after(refused);
+    test_clock::advance(previous * 1000);
+  }
+  CHECK(h.api_login("clerk", "wrong again").result() == http::status::unauthorized);  // a 16 s delay now
   auto refused = h.api_login("clerk", clerk_password);
   REQUIRE(refused.result() == http::status::too_many_requests);
   CHECK(json::parse(refused.body()).at("error").at("code") == "login_throttled");
-  CHECK(retry_after(refused) >= 1);
+  CHECK(retry_after(refused) > 8);
   // One throttle: the page login is refused too.
   CHECK(h.page_login("clerk", clerk_password).result() == http::status::too_many_requests);
   test_clock::advance(retry_after(refused) * 1000);
@@ -254,4 +263,33 @@ TEST_CASE("account changes are in the audit log with who, whom and from where; a
   REQUIRE(changed.size() == 1);
   CHECK(changed[0].actor == std::optional<std::string>("root"));
   CHECK(changed[0].target == std::optional<std::string>("root"));
+}
+
+TEST_CASE("the current password on the password page is checked under the login throttle", "[staff]") {
+  security_harness h;
+  auto here = h.api_session("clerk", clerk_password);
+  auto change = [&](const std::string& current) {
+    return h.post_as(here, "/account/password",
+                     {{"current", current}, {"new", "a new and long passphrase"}, {"confirm", "a new and long passphrase"}});
+  };
+  int wrong = 0, throttled = 0;
+  for (int i = 0; i < 15; ++i) {
+    auto res = change("guess number " + std::to_string(i));
+    if (res.result() == http::status::unprocessable_entity) ++wrong;
+    if (res.result() == http::status::too_many_requests) {
+      ++throttled;
+      test_clock::advance(retry_after(res) * 1000);  // wait, then guess again
+    }
+  }
+  CHECK(throttled > 0);
+  CHECK(wrong < 15);
+  CHECK(change("guess number 15").result() == http::status::unprocessable_entity);  // a delay of several seconds now
+  // The same throttle as the login: the account's logins wait too.
+  CHECK(h.api_login("clerk", clerk_password).result() == http::status::too_many_requests);
+  CHECK_FALSE(h.audit_of("password_check_failed").empty());
+  CHECK_FALSE(h.audit_of("password_check_throttled").empty());
+  auto refused = change(clerk_password);
+  REQUIRE(refused.result() == http::status::too_many_requests);
+  test_clock::advance(retry_after(refused) * 1000);
+  CHECK(change(clerk_password).result() == http::status::see_other);
 }
