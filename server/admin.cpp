@@ -4,6 +4,7 @@
 #include "server/config.hpp"
 #include "server/crypto.hpp"
 #include "server/login.hpp"
+#include "server/password_policy.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
 
@@ -89,7 +90,7 @@ http::response action(request_context& ctx, F&& change) {
 
 http::response create_user(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
-    auto password = crypto::random_password();
+    auto password = password_policy::one_time_password();
     users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
                   crypto::hash_password(password), roles_from(f), true);
     if (!get(f, "email").empty()) set_email(ctx, get(f, "username"), get(f, "email"));
@@ -114,7 +115,7 @@ http::response update_user(request_context& ctx) {
       return std::pair<std::string, std::string>((what == "disable" ? "已停用 " : "已启用 ") + name, "");
     }
     if (what == "reset") {
-      auto password = crypto::random_password();
+      auto password = password_policy::one_time_password();
       if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true, by(ctx, me), "password_reset"))
         throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
@@ -228,7 +229,7 @@ http::response password_submit(request_context& ctx) {
   }
   if (current.result != auth::verdict::ok) return fail("当前密码不正确");
   auto next = get(form, "new");
-  if (utf8_length(next) < 12 || !clean_text(next, false)) return fail("新密码至少12个字符");
+  if (auto problem = password_policy::problem(next, u.username)) return fail(*problem);
   if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");
   // Every other session and API token of the account ends; this session continues.
   users::set_password(*ctx.db, u.username, crypto::hash_password(next), false, by(ctx, u), "password_changed",

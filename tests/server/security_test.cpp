@@ -6,10 +6,12 @@
 #include "server/clock.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/password_policy.hpp"
 #include "server/routes.hpp"
 #include "sql/audit.hpp"
 #include "sql/logins.hpp"
 #include "sql/staff.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/route_harness.hpp"
 #include "tests/support/test_db.hpp"
 
@@ -292,4 +294,43 @@ TEST_CASE("the current password on the password page is checked under the login 
   REQUIRE(refused.result() == http::status::too_many_requests);
   test_clock::advance(retry_after(refused) * 1000);
   CHECK(change(clerk_password).result() == http::status::see_other);
+}
+
+TEST_CASE("the password policy refuses blank, repeated and common passwords, and keeps the minimum length", "[staff]") {
+  for (const std::string& weak : std::vector<std::string>{"aaaaaaaaaaaa", std::string(12, ' '), "123456789012", "qwertyuiop12", "password1234",
+                           "QWERTYUIOP12", "PassWord1234", "abcabcabcabc", "121212121212", "            \t",
+                           "\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80"
+                           "\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80",
+                           "short", "", "1qaz2wsx3edc", "woaini1314520", std::string(201, 'x') + "y"}) {
+    INFO(weak);
+    CHECK(password_policy::problem(weak));
+  }
+  CHECK(password_policy::problem("wang.fang12345", "wang.fang"));  // the name does not count toward the length
+  CHECK_FALSE(password_policy::problem("wang.fang and a long phrase", "wang.fang"));
+  CHECK_FALSE(password_policy::problem("a new and long passphrase"));
+  CHECK_FALSE(password_policy::problem("政府信息公开申请处理很重要啊"));
+  for (int i = 0; i < 20; ++i) CHECK_FALSE(password_policy::problem(password_policy::one_time_password()));
+}
+
+TEST_CASE("a weak new password is refused on the password page", "[staff]") {
+  security_harness h;
+  auto here = h.api_session("clerk", clerk_password);
+  for (const std::string& weak : std::vector<std::string>{"aaaaaaaaaaaa", std::string(12, ' '), "123456789012"}) {
+    INFO(weak);
+    auto res = h.post_as(here, "/account/password", {{"current", clerk_password}, {"new", weak}, {"confirm", weak}});
+    CHECK(res.result() == http::status::unprocessable_entity);
+  }
+  CHECK(h.api_login("clerk", clerk_password).result() == http::status::created);  // unchanged
+}
+
+TEST_CASE("gongkai user add and passwd refuse weak passwords", "[process]") {
+  test::scratch_database s;
+  for (const std::string& weak : std::vector<std::string>{"aaaaaaaaaaaa", std::string(12, ' '), "123456789012"}) {
+    INFO(weak);
+    CHECK(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, weak + "\n").first == 2);
+  }
+  CHECK_FALSE(users::find(s.db(), "clerk"));
+  REQUIRE(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, "a new and long passphrase\n").first == 0);
+  CHECK(test::run_gongkai({"user", "passwd", "clerk", "--db", s.url()}, "password1234\n").first == 2);
+  CHECK(users::authenticate(s.db(), "clerk", "a new and long passphrase"));
 }
