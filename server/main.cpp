@@ -1,5 +1,6 @@
 // gongkai: the server binary and its administration commands.
 #include "server/access_log.hpp"
+#include "server/auth.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
 #include "server/password_policy.hpp"
@@ -12,6 +13,7 @@
 #include "server/notifications.hpp"
 #include "sql/cases.hpp"
 #include "sql/sweeper.hpp"
+#include "sql/pruning.hpp"
 #include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
@@ -163,6 +165,7 @@ int cmd_serve(const config& cfg) {
     auto cal = calendar.get(db);
     sweeper::sweep(db, *cal, unix_now_ms());
     sweeper::remind(db, *cal, unix_now_ms());
+    pruning::prune(db, unix_now(), auth::session_idle_seconds);  // ended sessions, old windows and nonces
   });
   if (!cfg.smtp_url.empty()) {
     const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};

@@ -10,6 +10,7 @@
 #include "server/routes.hpp"
 #include "sql/audit.hpp"
 #include "sql/logins.hpp"
+#include "sql/pruning.hpp"
 #include "sql/staff.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/route_harness.hpp"
@@ -333,4 +334,63 @@ TEST_CASE("gongkai user add and passwd refuse weak passwords", "[process]") {
   REQUIRE(test::run_gongkai({"user", "add", "clerk", "--db", s.url()}, "a new and long passphrase\n").first == 0);
   CHECK(test::run_gongkai({"user", "passwd", "clerk", "--db", s.url()}, "password1234\n").first == 2);
   CHECK(users::authenticate(s.db(), "clerk", "a new and long passphrase"));
+}
+
+TEST_CASE("the sweeper's pruning keeps sessions, rate-limit windows, nonces and throttle rows bounded", "[storage]") {
+  test::scratch_database s;
+  auto& db = s.db();
+  prepare_database(db);
+  const long long now = unix_now();
+  const long long day = 24 * 3600;
+  // Old rows (more than two batches of sessions) and rows that still matter.
+  db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    for (int i = 0; i < 1200; ++i) {
+      const std::string h = crypto::token_hash("old-session-" + std::to_string(i));
+      const long long created = now - 2 * day, seen = i % 2 ? now - 2 * day : now - 3600, expires = i % 2 ? now + 3600 : now - 10;
+      c.sql << "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (:h, 1, :c, :s, :e)",
+          soci::use(h), soci::use(created), soci::use(seen), soci::use(expires);
+    }
+    for (int i = 0; i < 3; ++i) {
+      const std::string h = crypto::token_hash("live-session-" + std::to_string(i));
+      const long long seen = now - 60, expires = now + 3600;
+      c.sql << "INSERT INTO auth_sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (:h, 1, :c, :s, :e)",
+          soci::use(h), soci::use(seen), soci::use(seen), soci::use(expires);
+    }
+    for (int i = 0; i < 700; ++i) {
+      const std::string b = crypto::token_hash("bucket-" + std::to_string(i));
+      const long long start = i < 690 ? now - 3 * day : now - 600;
+      c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1)", soci::use(b), soci::use(start);
+    }
+    for (int i = 0; i < 600; ++i) {
+      const std::string n = crypto::token_hash("nonce-" + std::to_string(i)).substr(0, 32);
+      const long long used = i < 595 ? now - 2 * day : now - 60;
+      c.sql << "INSERT INTO used_form_tokens (nonce, used_at) VALUES (:n, :u)", soci::use(n), soci::use(used);
+    }
+    for (int i = 0; i < 10; ++i) {
+      const std::string b = crypto::token_hash("throttle-" + std::to_string(i));
+      const long long last = i < 8 ? (now - 2 * 3600) * 1000 : now * 1000, next = i < 8 ? last : (now + 60) * 1000;
+      c.sql << "INSERT INTO login_failures (bucket, failures, last_failure_at, next_allowed_at) VALUES (:b, 9, :l, :n)",
+          soci::use(b), soci::use(last), soci::use(next);
+    }
+    tx.commit();
+  });
+  auto count = [&](const char* table) {
+    return db.run(database::access::read, [&](connection& c) {
+      int n = 0;
+      c.sql << std::string("SELECT COUNT(*) FROM ") + table, soci::into(n);
+      return n;
+    });
+  };
+  // Bounded: one run deletes at most max_batches x batch_rows rows per table.
+  auto first = pruning::prune(db, now, 1800, {500, 1});
+  CHECK(first.sessions == 500);
+  CHECK(count("auth_sessions") == 1203 - 500);
+  auto rest = pruning::prune(db, now, 1800);
+  CHECK(first.sessions + rest.sessions == 1200);
+  CHECK(count("auth_sessions") == 3);
+  CHECK(count("rate_limits") == 10);
+  CHECK(count("used_form_tokens") == 5);
+  CHECK(count("login_failures") == 2);
+  CHECK(pruning::prune(db, now, 1800).sessions == 0);  // a second instance right after finds nothing to do
 }
