@@ -19,6 +19,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <future>
 #include <latch>
 #include <thread>
@@ -393,4 +394,34 @@ TEST_CASE("the sweeper's pruning keeps sessions, rate-limit windows, nonces and 
   CHECK(count("used_form_tokens") == 5);
   CHECK(count("login_failures") == 2);
   CHECK(pruning::prune(db, now, 1800).sessions == 0);  // a second instance right after finds nothing to do
+}
+
+TEST_CASE("concurrent attempts: once an account's delay is due, only one of them is checked; none fails with 500",
+          "[staff]") {
+  security_harness h;
+  for (int i = 0; i < login_throttle::per_account.free_failures; ++i)
+    REQUIRE(h.api_login("clerk", "wrong password").result() == http::status::unauthorized);
+  auto together = [&](auto attempt) {
+    std::vector<http::status> results(8);
+    std::latch start(8);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        results[i] = attempt(i);
+      });
+    for (auto& t : threads) t.join();
+    return results;
+  };
+  // The next failure would start a delay: the first attempt reserves it, the others wait.
+  auto results = together([&](int i) {
+    return h.api_login("clerk", "wrong password", "192.0.2." + std::to_string(100 + i)).result();
+  });
+  CHECK(std::count(results.begin(), results.end(), http::status::unauthorized) == 1);
+  CHECK(std::count(results.begin(), results.end(), http::status::too_many_requests) == 7);
+  // First failures of new accounts from one new address, all at once: rows created concurrently.
+  results = together([&](int i) {
+    return h.api_login("nobody" + std::to_string(i), "wrong password", "192.0.2.200").result();
+  });
+  for (auto r : results) CHECK((r == http::status::unauthorized || r == http::status::service_unavailable));
 }
