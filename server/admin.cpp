@@ -3,8 +3,12 @@
 #include "server/auth.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/login.hpp"
+#include "server/password_policy.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
+
+#include <boost/beast/http/field.hpp>
 
 namespace gongkai::admin {
 
@@ -19,6 +23,9 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
   auto it = m.find(k);
   return it == m.end() ? std::string() : it->second;
 }
+
+// Who acts, for the audit log.
+audit::origin by(request_context& ctx, const user& u) { return {u.username, std::string(ctx.client)}; }
 
 const char* const setting_names[] = {"agency_name", "agency_address", "seal_text", "reconsideration_body"};
 
@@ -83,7 +90,7 @@ http::response action(request_context& ctx, F&& change) {
 
 http::response create_user(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
-    auto password = crypto::random_password();
+    auto password = password_policy::one_time_password();
     users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
                   crypto::hash_password(password), roles_from(f), true);
     if (!get(f, "email").empty()) set_email(ctx, get(f, "username"), get(f, "email"));
@@ -99,17 +106,17 @@ http::response update_user(request_context& ctx) {
       auto roles = roles_from(f);
       if (name == me.username && std::find(roles.begin(), roles.end(), "admin") == roles.end())
         throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能取消自己的管理员角色");
-      if (!users::set_roles(*ctx.db, name, roles)) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      if (!users::set_roles(*ctx.db, name, roles, by(ctx, me))) throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已更新 " + name + " 的角色", "");
     }
     if (what == "disable" || what == "enable") {
       if (name == me.username) throw http::http_error(status::unprocessable_entity, "invalid_fields", "不能停用自己的账号");
-      if (!users::set_disabled(*ctx.db, name, what == "disable")) throw http::http_error(status::not_found, "not_found", "没有该账号");
+      if (!users::set_disabled(*ctx.db, name, what == "disable", by(ctx, me))) throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>((what == "disable" ? "已停用 " : "已启用 ") + name, "");
     }
     if (what == "reset") {
-      auto password = crypto::random_password();
-      if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true))
+      auto password = password_policy::one_time_password();
+      if (!users::set_password(*ctx.db, name, crypto::hash_password(password), true, by(ctx, me), "password_reset"))
         throw http::http_error(status::not_found, "not_found", "没有该账号");
       return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
     }
@@ -120,14 +127,14 @@ http::response update_user(request_context& ctx) {
     if (what == "revoke") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
-      int n = staff_store::revoke_api_tokens(*ctx.db, target->id);
+      int n = staff_store::revoke_api_tokens(*ctx.db, target->id, by(ctx, me));
       return std::pair<std::string, std::string>("已吊销 " + name + " 的接口令牌 " + std::to_string(n) + " 个", "");
     }
     if (what == "token") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
       auto label = get(f, "label").empty() ? std::string("api") : get(f, "label").substr(0, 100);
-      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now());
+      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now(), by(ctx, me));
       return std::pair<std::string, std::string>("已为 " + name + " 签发接口令牌（只显示这一次）：", token);
     }
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "未知的操作");
@@ -204,18 +211,29 @@ http::response password_submit(request_context& ctx) {
   auto u = auth::require(ctx);
   auto form = http::parse_form_body(ctx.req);
   auth::check_form_token(ctx, form);
-  auto fail = [&](const std::string& message) {
+  auto fail = [&](const std::string& message, status s = status::unprocessable_entity) {
     data d;
     d.set("csrf", auth::form_token(ctx));
     d.set("must_change", u.must_change_password);
     d.set("error", message);
-    return http::html_response(ctx.req, status::unprocessable_entity, render_page("修改密码", "password", d));
+    return http::html_response(ctx.req, s, render_page("修改密码", "password", d));
   };
-  if (!users::authenticate(*ctx.db, u.username, get(form, "current"))) return fail("当前密码不正确");
+  // The current password is checked like a login, under the same throttle (a stolen session must not
+  // become a way to guess the password).
+  auto current = auth::check_password(ctx, u.username, get(form, "current"), "password_check",
+                                      [](connection&, const user&) {});
+  if (current.result == auth::verdict::throttled) {
+    auto res = fail("尝试过于频繁，请" + std::to_string(current.retry_after_s) + "秒后再试", status::too_many_requests);
+    res.set(http::bhttp::field::retry_after, std::to_string(current.retry_after_s));
+    return res;
+  }
+  if (current.result != auth::verdict::ok) return fail("当前密码不正确");
   auto next = get(form, "new");
-  if (utf8_length(next) < 12 || !clean_text(next, false)) return fail("新密码至少12个字符");
+  if (auto problem = password_policy::problem(next, u.username)) return fail(*problem);
   if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");
-  users::set_password(*ctx.db, u.username, crypto::hash_password(next), false);
+  // Every other session and API token of the account ends; this session continues.
+  users::set_password(*ctx.db, u.username, crypto::hash_password(next), false, by(ctx, u), "password_changed",
+                      auth::session_token(ctx.req));
   return auth::redirect(ctx, u.has_role("admin") && !u.has_role("staff") ? "/admin" : "/staff");
 }
 

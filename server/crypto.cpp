@@ -1,10 +1,40 @@
 #include "server/crypto.hpp"
 
+#include "server/http.hpp"
+
 #include <sodium.h>
 
+#include <chrono>
+#include <semaphore>
 #include <stdexcept>
 
 namespace gongkai::crypto {
+
+namespace {
+
+// Argon2id (interactive limits) takes 64 MiB and a good part of a core per hash or check. At most two run
+// at once in a process; a caller waits briefly for a slot and is then refused (503 + Retry-After), so a
+// flood of logins can neither take every database thread nor balloon the process's memory.
+constexpr std::ptrdiff_t hashing_slots = 2;
+constexpr auto hashing_wait = std::chrono::milliseconds(500);
+
+class hashing_slot {
+ public:
+  hashing_slot() {
+    if (!slots().try_acquire_for(hashing_wait)) throw http::unavailable_error("password hashing saturated");
+  }
+  ~hashing_slot() { slots().release(); }
+  hashing_slot(const hashing_slot&) = delete;
+  hashing_slot& operator=(const hashing_slot&) = delete;
+
+ private:
+  static std::counting_semaphore<hashing_slots>& slots() {
+    static std::counting_semaphore<hashing_slots> s(hashing_slots);
+    return s;
+  }
+};
+
+}  // namespace
 
 void init() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -12,6 +42,7 @@ void init() {
 
 std::string hash_password(std::string_view password) {
   char out[crypto_pwhash_STRBYTES];
+  hashing_slot slot;
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
     throw std::runtime_error("out of memory while hashing a password");
@@ -20,7 +51,13 @@ std::string hash_password(std::string_view password) {
 
 bool verify_password(std::string_view hash, std::string_view password) {
   std::string h(hash);  // libsodium wants a NUL-terminated string
+  hashing_slot slot;
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+void with_hashing_slot(const std::function<void()>& f) {
+  hashing_slot slot;
+  f();
 }
 
 std::string random_token(std::size_t bytes) {

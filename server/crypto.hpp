@@ -1,5 +1,6 @@
 #pragma once
 // Password hashing (Argon2id through libsodium) and random tokens. Call crypto_init() once at start.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,8 +9,12 @@ namespace gongkai::crypto {
 
 void init();  // sodium_init; throws if the library cannot start
 
-std::string hash_password(std::string_view password);  // Argon2id, self-describing string
+// Argon2id, self-describing string. At most two hashes or checks run at once per process; when none is
+// free within half a second both throw http::unavailable_error (503 + Retry-After).
+std::string hash_password(std::string_view password);
 bool verify_password(std::string_view hash, std::string_view password);
+// Runs while holding one of the two hashing slots (tests use it to saturate them).
+void with_hashing_slot(const std::function<void()>& f);
 
 std::string random_token(std::size_t bytes = 32);  // URL-safe base64, no padding
 std::string token_hash(std::string_view token);    // BLAKE2b-256, lower-case hex

@@ -1,7 +1,9 @@
 // gongkai: the server binary and its administration commands.
 #include "server/access_log.hpp"
+#include "server/auth.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
+#include "server/password_policy.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
 #include "server/templates.hpp"
@@ -11,6 +13,7 @@
 #include "server/notifications.hpp"
 #include "sql/cases.hpp"
 #include "sql/sweeper.hpp"
+#include "sql/pruning.hpp"
 #include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
@@ -93,11 +96,13 @@ std::string take_positional(std::vector<std::string>& args, const char* what) {
   return v;
 }
 
-std::string read_password_from_stdin() {
+// The password for `username`, checked by the one password policy.
+std::string read_password_from_stdin(const std::string& username) {
   std::string password;
   std::getline(std::cin, password);
   if (!password.empty() && password.back() == '\r') password.pop_back();
-  if (password.size() < 12) throw usage_error("the password (from stdin) must have at least 12 characters");
+  if (auto problem = password_policy::problem(password, username))
+    throw usage_error("the password (from stdin) is refused: " + *problem);
   return password;
 }
 
@@ -160,6 +165,7 @@ int cmd_serve(const config& cfg) {
     auto cal = calendar.get(db);
     sweeper::sweep(db, *cal, unix_now_ms());
     sweeper::remind(db, *cal, unix_now_ms());
+    pruning::prune(db, unix_now(), auth::session_idle_seconds);  // ended sessions, old windows and nonces
   });
   if (!cfg.smtp_url.empty()) {
     const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};
@@ -186,7 +192,7 @@ int cmd_user(std::vector<std::string> args) {
   prepare_database(db);
   if (action == "add") {
     if (roles.empty()) roles.push_back("staff");
-    auto hash = crypto::hash_password(read_password_from_stdin());
+    auto hash = crypto::hash_password(read_password_from_stdin(name));
     if (!email.empty() && !workflow::valid_email(email.front())) throw usage_error("--email is not an email address");
     users::create(db, name, display.empty() ? name : display.front(), hash, roles, false);
     if (!email.empty()) {
@@ -196,7 +202,7 @@ int cmd_user(std::vector<std::string> args) {
     }
     std::cout << "created user " << name << "\n";
   } else if (action == "passwd") {
-    if (!users::set_password(db, name, crypto::hash_password(read_password_from_stdin()), false))
+    if (!users::set_password(db, name, crypto::hash_password(read_password_from_stdin(name)), false))
       throw usage_error("no such user: " + name);
     std::cout << "password changed for " << name << "\n";
   } else if (action == "disable" || action == "enable") {
@@ -207,7 +213,7 @@ int cmd_user(std::vector<std::string> args) {
       std::cout << "an admin account exists already\n";
       return 0;
     }
-    auto password = crypto::random_password();
+    auto password = password_policy::one_time_password();
     users::create(db, "admin", "系统管理员", crypto::hash_password(password), {"admin", "supervisor", "staff"}, true);
     std::cout << "created the first admin account\n  user: admin\n  one-time password: " << password
               << "\n  (shown once; change it at first login)\n";

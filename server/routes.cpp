@@ -3,6 +3,7 @@
 
 #include "server/admin.hpp"
 #include "server/auth.hpp"
+#include "server/login.hpp"
 #include "server/citizen.hpp"
 #include "server/report_routes.hpp"
 #include "server/statistics_page.hpp"
@@ -100,11 +101,13 @@ http::response login(request_context& ctx) {
   auto password = string_field(body, "password", errors);
   if (!errors.empty())
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "请求字段有误", std::move(errors));
-  auto u = users::authenticate(*ctx.db, username, password);
-  if (!u) throw http::http_error(status::unauthorized, "invalid_credentials", "用户名或密码错误");
-  auto s = sessions::open(*ctx.db, u->id, unix_now(), auth::session_lifetime_seconds);
-  auto res = http::json_response(ctx.req, status::created,
-                                 json::object{{"token", s.token}, {"expires_at", s.expires_at}, {"user", user_json(*u)}});
+  auto in = auth::log_in(ctx, username, password, "api");
+  if (in.check.result == auth::verdict::throttled) return auth::throttled_response(ctx, in.check.retry_after_s);
+  if (in.check.result != auth::verdict::ok)
+    throw http::http_error(status::unauthorized, "invalid_credentials", "用户名或密码错误");
+  const auto& s = in.session;
+  auto res = http::json_response(ctx.req, status::created, json::object{{"token", s.token}, {"expires_at", s.expires_at},
+                                                                        {"user", user_json(*in.check.who)}});
   res.set(http::bhttp::field::set_cookie, auth::session_cookie(s.token, ctx.cfg.secure_cookies));
   return res;
 }

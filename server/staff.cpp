@@ -1,6 +1,7 @@
 #include "server/staff.hpp"
 
 #include "server/auth.hpp"
+#include "server/login.hpp"
 #include "server/citizen.hpp"
 #include "server/config.hpp"
 #include "server/crypto.hpp"
@@ -193,12 +194,16 @@ http::response login_submit(request_context& ctx) {
   if (!crypto::verify_form_token(ctx.svc.form_key, "login", get(form, "csrf"), unix_now()))
     throw http::http_error(status::forbidden, "form_token_invalid", "表单已失效，请刷新页面后重新提交");
   auto username = get(form, "username");
-  if (!rate_limit::allow(*ctx.db, "login-ip", ctx.client, 30, 900, unix_now()) ||
-      !rate_limit::allow(*ctx.db, "login-user", username, 10, 900, unix_now()))
-    return login_form(ctx, status::too_many_requests, "登录尝试过于频繁，请15分钟后再试", username);
-  auto u = users::authenticate(*ctx.db, username, get(form, "password"));
-  if (!u) return login_form(ctx, status::unauthorized, "用户名或密码错误", username);
-  auto s = sessions::open(*ctx.db, u->id, unix_now(), auth::session_lifetime_seconds);
+  auto in = auth::log_in(ctx, username, get(form, "password"), "page");
+  if (in.check.result == auth::verdict::throttled) {
+    auto res = login_form(ctx, status::too_many_requests,
+                          "登录尝试过于频繁，请" + std::to_string(in.check.retry_after_s) + "秒后再试", username);
+    res.set(http::bhttp::field::retry_after, std::to_string(in.check.retry_after_s));
+    return res;
+  }
+  if (in.check.result != auth::verdict::ok) return login_form(ctx, status::unauthorized, "用户名或密码错误", username);
+  const auto& u = in.check.who;
+  const auto& s = in.session;
   auto where = u->must_change_password                              ? "/account/password"
                : u->has_role("staff") || u->has_role("supervisor") ? "/staff"
                                                                     : "/admin";

@@ -208,13 +208,27 @@ std::vector<waiting_case> correction_window_open(database& db, const working_cal
   return out;
 }
 
-std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s) {
+namespace {
+
+std::string username_of(connection& c, long long user_id) {
+  std::string name;
+  soci::indicator ind = soci::i_null;
+  c.sql << "SELECT username FROM users WHERE id = :u", soci::use(user_id), soci::into(name, ind);
+  return c.sql.got_data() && ind == soci::i_ok ? name : std::string();
+}
+
+}  // namespace
+
+std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s,
+                            const audit::origin& by) {
   auto token = "gk_" + crypto::random_token();
   const std::string hash = crypto::token_hash(token);
   db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     c.sql << "INSERT INTO api_tokens (token_hash, user_id, label, created_at, revoked) VALUES (:h, :u, :l, :t, 0)",
         soci::use(hash), soci::use(user_id), soci::use(label), soci::use(now_s);
+    audit::record(c, by, "api_token_issued", username_of(c, user_id),
+                  boost::json::serialize(boost::json::object{{"label", label}}));
     tx.commit();
   });
   return token;
@@ -235,13 +249,15 @@ std::optional<user> api_token_user(database& db, const std::string& token) {
   return users::find(db, *username);
 }
 
-int revoke_api_tokens(database& db, long long user_id) {
+int revoke_api_tokens(database& db, long long user_id, const audit::origin& by) {
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     soci::statement st = (c.sql.prepare << "UPDATE api_tokens SET revoked = 1 WHERE user_id = :u AND revoked = 0",
                           soci::use(user_id));
     st.execute(true);
     int n = static_cast<int>(st.get_affected_rows());
+    audit::record(c, by, "api_tokens_revoked", username_of(c, user_id),
+                  boost::json::serialize(boost::json::object{{"count", n}}));
     tx.commit();
     return n;
   });

@@ -83,10 +83,12 @@ std::vector<waiting_case> pending_extensions(database& db, const workflow::worki
 std::vector<waiting_case> correction_window_open(database& db, const workflow::working_calendar& cal, workflow::date today);
 
 // API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.
-std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s);
+// Issuing and revoking are recorded in the audit log ("api_token_issued", "api_tokens_revoked").
+std::string issue_api_token(database& db, long long user_id, const std::string& label, long long now_s,
+                            const audit::origin& by = {});
 std::optional<user> api_token_user(database& db, const std::string& token);
 // Revokes every API token issued for the account; returns how many.
-int revoke_api_tokens(database& db, long long user_id);
+int revoke_api_tokens(database& db, long long user_id, const audit::origin& by = {});
 
 std::string setting(database& db, const std::string& name, const std::string& fallback);
 void set_setting(database& db, const std::string& name, const std::string& value);

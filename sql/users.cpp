@@ -2,6 +2,8 @@
 
 #include "server/crypto.hpp"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 namespace gongkai {
@@ -155,22 +157,44 @@ std::optional<user> authenticate(database& db, const std::string& username, cons
   return std::move(found->first);
 }
 
-bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change) {
+namespace {
+
+// Ends every session and revokes every API token of the account (but the session `keep_hash`, if any),
+// inside the caller's transaction.
+void end_access(connection& c, long long user_id, const std::string& keep_hash) {
+  c.sql << "DELETE FROM auth_sessions WHERE user_id = :u AND token_hash <> :h", soci::use(user_id), soci::use(keep_hash);
+  c.sql << "UPDATE api_tokens SET revoked = 1 WHERE user_id = :u AND revoked = 0", soci::use(user_id);
+}
+
+std::optional<long long> user_id_of(connection& c, const std::string& username) {
+  long long id = 0;
+  soci::indicator ind = soci::i_null;
+  c.sql << "SELECT id FROM users WHERE username = :u", soci::use(username), soci::into(id, ind);
+  if (!c.sql.got_data() || ind != soci::i_ok) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change,
+                  const audit::origin& by, std::string_view kind, const std::string& keep_session) {
+  const std::string keep_hash = keep_session.empty() ? std::string() : crypto::token_hash(keep_session);
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
+    auto id = user_id_of(c, username);
+    if (!id) return false;
     const long long now = unix_now();
     const int must = must_change ? 1 : 0;
-    soci::statement st = (c.sql.prepare << "UPDATE users SET password_hash = :p, must_change_password = :m, "
-                                           "updated_at = :n WHERE username = :u",
-                          soci::use(password_hash), soci::use(must), soci::use(now), soci::use(username));
-    st.execute(true);
-    bool changed = st.get_affected_rows() > 0;
+    c.sql << "UPDATE users SET password_hash = :p, must_change_password = :m, updated_at = :n WHERE id = :i",
+        soci::use(password_hash), soci::use(must), soci::use(now), soci::use(*id);
+    end_access(c, *id, keep_hash);
+    audit::record(c, by, kind, username);
     tx.commit();
-    return changed;
+    return true;
   });
 }
 
-bool set_disabled(database& db, const std::string& username, bool disabled) {
+bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by) {
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     const long long now = unix_now();
@@ -180,7 +204,8 @@ bool set_disabled(database& db, const std::string& username, bool disabled) {
     st.execute(true);
     bool changed = st.get_affected_rows() > 0;
     if (changed && disabled)
-      c.sql << "DELETE FROM auth_sessions WHERE user_id = (SELECT id FROM users WHERE username = :u)", soci::use(username);
+      if (auto id = user_id_of(c, username)) end_access(c, *id, "");
+    if (changed) audit::record(c, by, disabled ? "disabled" : "enabled", username);
     tx.commit();
     return changed;
   });
@@ -195,7 +220,8 @@ bool any_admin(database& db) {
   });
 }
 
-bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles) {
+bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles,
+               const audit::origin& by) {
   for (const auto& r : roles)
     if (!is_valid_role(r)) throw http::http_error(http::status::unprocessable_entity, "invalid_role", "未知角色: " + r);
   return db.run(database::access::write, [&](connection& c) {
@@ -205,7 +231,12 @@ bool set_roles(database& db, const std::string& username, const std::vector<std:
     c.sql << "SELECT id FROM users WHERE username = :u", soci::use(username), soci::into(id, ind);
     if (!c.sql.got_data()) return false;
     c.sql << "DELETE FROM user_roles WHERE user_id = :i", soci::use(id);
-    for (const auto& r : roles) c.sql << "INSERT INTO user_roles (user_id, role) VALUES (:i, :r)", soci::use(id), soci::use(r);
+    boost::json::array list;
+    for (const auto& r : roles) {
+      c.sql << "INSERT INTO user_roles (user_id, role) VALUES (:i, :r)", soci::use(id), soci::use(r);
+      list.emplace_back(r);
+    }
+    audit::record(c, by, "roles_changed", username, boost::json::serialize(boost::json::object{{"roles", list}}));
     tx.commit();
     return true;
   });
@@ -246,19 +277,24 @@ std::vector<user> with_role(database& db, const std::string& role) {
 
 namespace sessions {
 
-created open(database& db, long long user_id, long long now, long long lifetime_seconds) {
+created open(connection& c, long long user_id, long long now, long long lifetime_seconds) {
   created out{crypto::random_token(), now + lifetime_seconds};
-  db.run(database::access::write, [&](connection& c) {
-    write_transaction tx(db, c);
-    auto& q = c.prepared<insert_session>();
-    q.token_hash = crypto::token_hash(out.token);
-    q.user_id = user_id;
-    q.created = now;
-    q.expires = out.expires_at;
-    q.st.execute(true);
-    tx.commit();
-  });
+  auto& q = c.prepared<insert_session>();
+  q.token_hash = crypto::token_hash(out.token);
+  q.user_id = user_id;
+  q.created = now;
+  q.expires = out.expires_at;
+  q.st.execute(true);
   return out;
+}
+
+created open(database& db, long long user_id, long long now, long long lifetime_seconds) {
+  return db.run(database::access::write, [&](connection& c) {
+    write_transaction tx(db, c);
+    auto out = open(c, user_id, now, lifetime_seconds);
+    tx.commit();
+    return out;
+  });
 }
 
 std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds) {

@@ -1,5 +1,6 @@
 #pragma once
 // Staff accounts, roles and login sessions.
+#include "sql/audit.hpp"
 #include "sql/database.hpp"
 
 #include <optional>
@@ -31,12 +32,20 @@ long long create(database& db, const std::string& username, const std::string& d
 std::optional<user> find(database& db, const std::string& username);
 // Checks the password (Argon2id) for an enabled account.
 std::optional<user> authenticate(database& db, const std::string& username, const std::string& password);
-bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change);
-// Disabling also ends every session of the account.
-bool set_disabled(database& db, const std::string& username, bool disabled);
+// Sets the password and, in the same transaction, ends every session and revokes every API token of the
+// account, except the session whose token is `keep_session` (someone changing their own password stays
+// logged in where they did it). Recorded in the audit log as `kind`: "password_reset" (an admin, the
+// command line) or "password_changed" (the user). False when there is no such account.
+bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change,
+                  const audit::origin& by = {}, std::string_view kind = "password_reset",
+                  const std::string& keep_session = {});
+// Disabling also ends every session and revokes every API token of the account, for good: enabling it
+// again revives neither. Recorded in the audit log ("disabled", "enabled") when it changed anything.
+bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by = {});
 bool any_admin(database& db);
-// Replaces the roles of an account (422 on an unknown role).
-bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles);
+// Replaces the roles of an account (422 on an unknown role); recorded in the audit log ("roles_changed").
+bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles,
+               const audit::origin& by = {});
 std::vector<user> all(database& db);
 // Enabled users holding `role`, by username.
 std::vector<user> with_role(database& db, const std::string& role);
@@ -51,6 +60,8 @@ struct created {
 };
 
 created open(database& db, long long user_id, long long now, long long lifetime_seconds);
+// The same, inside the caller's write transaction.
+created open(connection& c, long long user_id, long long now, long long lifetime_seconds);
 // The session's user if the token is known, not expired, not idle longer than idle_seconds and the
 // account is enabled; refreshes last_seen_at.
 std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds);
