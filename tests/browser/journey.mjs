@@ -72,7 +72,7 @@ try {
   step('look the case up');
   await lookUp();
   assert.equal((await page.innerText('#state')).trim(), '已收到');
-  assert.match(await page.innerText('.steps'), /登记/);
+  assert.match(await page.innerText('.steps'), /收到申请/);
 
   step('staff ask for a correction; the applicant answers it online');
   execFileSync(process.env.GONGKAI_BINARY, ['case', 'event', trackingNo, 'request_correction', '--as', 'staff:clerk',
