@@ -83,8 +83,8 @@ http::response action(request_context& ctx, F&& change) {
   try {
     auto [notice, secret] = change(u, form);
     return admin_page(ctx, u, status::ok, notice, secret);
-  } catch (const http::http_error& e) {
-    return admin_page(ctx, u, e.status, e.what());
+  } catch (const domain_error& e) {
+    return admin_page(ctx, u, http::status_of(e), e.what());
   }
 }
 

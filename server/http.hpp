@@ -1,5 +1,7 @@
 #pragma once
 // HTTP vocabulary shared by the router, the handlers and the socket layer. Handlers see only these types.
+#include "core/errors.hpp"
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -18,25 +20,20 @@ using response = bhttp::response<bhttp::string_body>;
 using status = bhttp::status;
 using verb = bhttp::verb;
 
-// The typed error a handler (or the storage below it) raises for a client-visible failure. It becomes a
-// response in exactly one place (error_response); its message is shown to the user, so it never holds SQL
-// or internal detail.
-struct http_error : std::runtime_error {
+// An error with an explicit HTTP status (a redirect, 405, a limit), raised by the HTTP layer itself.
+// Lower layers raise domain_error; error_map.cpp turns either into a status in one place.
+struct http_error : domain_error {
   http::status status;
-  std::string code;                           // machine-readable, e.g. "not_found"
-  std::map<std::string, std::string> fields;  // per-field messages for validation errors
-  std::map<std::string, std::string> field_codes;  // per-field machine codes (API), where known
-  std::string allow;                          // for 405
-  std::string location;                       // for 303 (e.g. to the login page)
-  http_error(http::status s, std::string c, const std::string& message,
-             std::map<std::string, std::string> f = {})
-      : std::runtime_error(message), status(s), code(std::move(c)), fields(std::move(f)) {}
+  std::string allow;     // for 405
+  std::string location;  // for 303 (e.g. to the login page)
+  http_error(http::status s, std::string c, const std::string& message, std::map<std::string, std::string> f = {});
 };
 
-// The database could not be reached; the client should retry later (503 + Retry-After).
-struct unavailable_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using gongkai::unavailable_error;
+
+// The one map from an error to its status: an http_error's own, or its kind's.
+http::status status_of(const domain_error& e);
+http_error as_http_error(const domain_error& e);
 
 bool is_api_path(std::string_view path);
 

@@ -389,7 +389,7 @@ int main(int argc, char** argv) {
   } catch (const config_error& e) {
     std::cerr << "gongkai: configuration: " << e.what() << "\n";
     return 2;
-  } catch (const http::http_error& e) {
+  } catch (const domain_error& e) {
     std::cerr << "gongkai: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {

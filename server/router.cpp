@@ -73,8 +73,8 @@ http::response router::dispatch(const match& m, const http::request& req, const 
     database* db = m.found->where == run_on::db ? svc.db : nullptr;
     request_context ctx{req, http::path_of(req.target()), m.params, cfg, db, svc, client};
     res = m.found->handler(ctx);
-  } catch (const http::http_error& e) {
-    res = http::error_response(req, e);
+  } catch (const domain_error& e) {
+    res = http::error_response(req, http::as_http_error(e));
   } catch (const http::unavailable_error&) {
     http::http_error e(http::status::service_unavailable, "unavailable", "服务暂时不可用，请稍后再试");
     res = http::error_response(req, e);

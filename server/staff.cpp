@@ -494,9 +494,9 @@ http::response page_action(request_context& ctx, F&& action) {
   const auto& no = ctx.params.at("tracking_no");
   try {
     action(u, form);
-  } catch (const http::http_error& e) {
-    if (e.status == status::not_found) throw;
-    return case_page(ctx, u, no, false, e.status, e.code == "conflict" ? case_changed : std::string(e.what()));
+  } catch (const domain_error& e) {
+    if (e.kind == error_kind::not_found) throw;
+    return case_page(ctx, u, no, false, http::status_of(e), e.code == "conflict" ? case_changed : std::string(e.what()));
   }
   return auth::redirect(ctx, "/staff/cases/" + no);
 }

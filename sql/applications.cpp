@@ -49,7 +49,7 @@ filed file(database& db, const application& app, const std::string& channel, dat
   registration.channel = channel;
   out.row = db.transact([&](connection& c) {
     if (!form_nonce.empty() && !consume_nonce(c, form_nonce, now_ms / 1000))
-      throw http::http_error(http::status::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
+      throw domain_error(error_kind::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
     auto row = cases::create_in(c, next_tracking_number(c, year_of(received_on)), registration, who, cal, now_ms);
     auto opt = [](const std::string& v) { return v.empty() ? soci::i_null : soci::i_ok; };
     soci::indicator id_type_i = opt(app.id_type), id_i = opt(app.id_number), cc_i = opt(app.credit_code),

@@ -23,17 +23,17 @@ namespace {
 constexpr std::string_view calendar_updated = "calendar_updated";
 
 // The one place a machine refusal becomes an HTTP status.
-http::http_error refusal_error(const refusal& r) {
+domain_error refusal_error(const refusal& r) {
   switch (r.kind) {
-    case refusal_kind::not_in_state: return {http::status::conflict, "not_allowed_in_state", r.message};
-    case refusal_kind::forbidden: return {http::status::forbidden, "forbidden", r.message};
+    case refusal_kind::not_in_state: return {error_kind::conflict, "not_allowed_in_state", r.message};
+    case refusal_kind::forbidden: return {error_kind::forbidden, "forbidden", r.message};
     case refusal_kind::invalid: break;
   }
-  return {http::status::unprocessable_entity, "rule_violated", r.message};
+  return {error_kind::invalid, "rule_violated", r.message};
 }
 
-http::http_error conflict() {
-  return {http::status::conflict, "conflict", "案件已被他人更新，请刷新后重试"};
+domain_error conflict() {
+  return {error_kind::conflict, "conflict", "案件已被他人更新，请刷新后重试"};
 }
 
 // An event takes effect on a day that has begun (China date): a date in the future would make every
@@ -41,7 +41,7 @@ http::http_error conflict() {
 void refuse_future_date(const case_event& e, long long now_ms) {
   const date today = china_date(now_ms / 1000);
   if (e.on > today)
-    throw http::http_error(http::status::unprocessable_entity, "date_in_future",
+    throw domain_error(error_kind::invalid, "date_in_future",
                            "事件日期 " + format_date(e.on) + " 晚于今天（" + format_date(today) + "），不能预先登记");
 }
 
@@ -217,7 +217,7 @@ case_row create_in(connection& c, const std::string& tracking_no, const case_eve
   case_machine m(cal);
   auto v = m.fire(registration);
   if (!v.accepted) throw refusal_error(*v.refused);
-  if (load_case(c, tracking_no)) throw http::http_error(http::status::conflict, "duplicate", "编号已存在");
+  if (load_case(c, tracking_no)) throw domain_error(error_kind::conflict, "duplicate", "编号已存在");
   const std::string state(to_string(v.to)), received = format_date(registration.on);
   const long long created = now_ms;
   c.sql << "INSERT INTO cases (tracking_no, state, version, received_on, created_at, updated_at) "
@@ -265,7 +265,7 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
   refuse_future_date(event, now_ms);
   return db.transact([&](connection& c) {
     auto row = load_case(c, tracking_no);
-    if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请");
+    if (!row) throw domain_error(error_kind::not_found, "not_found", "没有该申请");
     if (expected_version && *expected_version != row->version) throw conflict();
     auto stored = load_transitions(c, row->id);
     case_machine m(cal);
@@ -293,7 +293,7 @@ case_row record_in(connection& c, const std::string& tracking_no, std::optional<
                    std::string_view event, const std::string& payload, const actor& who, long long now_ms,
                    const std::function<void(connection&, long long case_id)>& also) {
   auto row = load_case(c, tracking_no);
-  if (!row) throw http::http_error(http::status::not_found, "not_found", "没有该申请：" + tracking_no);
+  if (!row) throw domain_error(error_kind::not_found, "not_found", "没有该申请：" + tracking_no);
   if (expected_version && *expected_version != row->version) throw conflict();
   soci::statement bump = (c.sql.prepare << "UPDATE cases SET version = version + 1, updated_at = :n "
                                            "WHERE id = :i AND version = :v",

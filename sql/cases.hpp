@@ -51,7 +51,7 @@ namespace cases {
 // The machine's history: the stored transitions that are machine events (bookkeeping rows skipped).
 workflow::case_history machine_history(const std::vector<stored_transition>& stored);
 
-// Registers a case (its register_case event is transition 1). Throws http_error 409 if the tracking
+// Registers a case (its register_case event is transition 1). Throws domain_error (conflict) if the tracking
 // number exists, 422 if the machine refuses the event.
 case_row create(database& db, const std::string& tracking_no, const workflow::case_event& registration,
                 const actor& who, const workflow::working_calendar& cal, long long now_ms);

@@ -129,7 +129,7 @@ std::unique_ptr<connection> database::acquire() {
       --open_;
     }
     available_.notify_one();
-    throw http::unavailable_error(std::string("cannot connect to the database: ") + e.what());
+    throw unavailable_error(std::string("cannot connect to the database: ") + e.what());
   }
 }
 

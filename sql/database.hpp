@@ -5,9 +5,9 @@
 // Backends: SQLite (WAL, busy timeout, synchronous=FULL, one writer at a time) and MariaDB/MySQL
 // (utf8mb4, pooled connections, re-established when lost). A read may be retried once on a fresh
 // connection; a write is never sent twice: a write that fails because the connection was lost raises
-// http::unavailable_error (503) and the client decides.
-#include "server/config.hpp"
-#include "server/http.hpp"
+// unavailable_error (503) and the client decides.
+#include "core/errors.hpp"
+#include "sql/db_url.hpp"
 
 #include <soci/soci.h>
 
@@ -102,7 +102,7 @@ class database {
       } catch (const soci::soci_error& e) {
         if (!connection_lost(*l.conn)) throw;
         l.broken = true;
-        if (a == access::write || attempt > 0) throw http::unavailable_error(e.what());
+        if (a == access::write || attempt > 0) throw unavailable_error(e.what());
       }
     }
   }

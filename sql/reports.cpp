@@ -126,7 +126,7 @@ void freeze(database& db, int year, const annual_tables& figures, const std::str
     write_transaction tx(db, c);
     int n = 0;
     c.sql << "SELECT COUNT(*) FROM report_locks WHERE year = :y", soci::use(year), soci::into(n);
-    if (n) throw http::http_error(http::status::conflict, "already_frozen", "该年度报告已冻结");
+    if (n) throw domain_error(error_kind::conflict, "already_frozen", "该年度报告已冻结");
     c.sql << "INSERT INTO report_locks (year, figures, locked_by, locked_at) VALUES (:y, :f, :b, :t)", soci::use(year),
         soci::use(json), soci::use(by), soci::use(now_s);
     tx.commit();

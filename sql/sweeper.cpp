@@ -45,8 +45,8 @@ result sweep(database& db, const working_calendar& cal, long long now_ms) {
     try {
       cases::fire(db, no, row->version, e, system, cal, now_ms);
       ++out.fired;
-    } catch (const http::http_error& err) {
-      if (err.status != http::status::conflict) throw;
+    } catch (const domain_error& err) {
+      if (err.kind != error_kind::conflict) throw;
       ++out.conflicts;  // someone else acted first: nothing to do
     }
   }

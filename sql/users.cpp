@@ -114,16 +114,16 @@ namespace users {
 long long create(database& db, const std::string& username, const std::string& display_name,
                  const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password) {
   if (!is_valid_username(username))
-    throw http::http_error(http::status::unprocessable_entity, "invalid_username",
+    throw domain_error(error_kind::invalid, "invalid_username",
                            "用户名须为 2-64 位小写字母、数字或 . _ -");
   for (const auto& r : roles)
     if (!is_valid_role(r))
-      throw http::http_error(http::status::unprocessable_entity, "invalid_role", "未知角色: " + r);
+      throw domain_error(error_kind::invalid, "invalid_role", "未知角色: " + r);
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     int exists = 0;
     c.sql << "SELECT COUNT(*) FROM users WHERE username = :u", soci::use(username), soci::into(exists);
-    if (exists) throw http::http_error(http::status::conflict, "username_taken", "用户名已存在");
+    if (exists) throw domain_error(error_kind::conflict, "username_taken", "用户名已存在");
     const long long now = unix_now();
     const int must = must_change_password ? 1 : 0;
     c.sql << "INSERT INTO users (username, display_name, password_hash, must_change_password, disabled, created_at, "
@@ -223,7 +223,7 @@ bool any_admin(database& db) {
 bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles,
                const audit::origin& by) {
   for (const auto& r : roles)
-    if (!is_valid_role(r)) throw http::http_error(http::status::unprocessable_entity, "invalid_role", "未知角色: " + r);
+    if (!is_valid_role(r)) throw domain_error(error_kind::invalid, "invalid_role", "未知角色: " + r);
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     long long id = 0;

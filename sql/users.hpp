@@ -26,7 +26,7 @@ struct user {
 
 namespace users {
 
-// Throws http_error 409 "username_taken" if the name exists, 422 on an invalid name or role.
+// Throws domain_error (conflict) "username_taken" if the name exists, 422 on an invalid name or role.
 long long create(database& db, const std::string& username, const std::string& display_name,
                  const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password);
 std::optional<user> find(database& db, const std::string& username);

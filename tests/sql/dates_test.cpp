@@ -2,6 +2,7 @@
 // future refused. On SQLite and on MariaDB from the same source.
 #include <catch2/catch.hpp>
 
+#include "server/http.hpp"
 #include "sql/cases.hpp"
 #include "sql/sweeper.hpp"
 #include "tests/support/test_db.hpp"
@@ -98,12 +99,12 @@ TEST_CASE("time events: the machine takes a date before today, never one before 
   try {
     cases::fire(f.db, "2025-000003", std::nullopt, before_end, system, f.cal, noon_of("2025-06-20"));
     FAIL("an expiry inside the period was accepted");
-  } catch (const http::http_error& e) {
-    CHECK(e.status == http::status::unprocessable_entity);
+  } catch (const domain_error& e) {
+    CHECK(http::status_of(e) == http::status::unprocessable_entity);
   }
   auto before_consult = event(event_kind::consultation_expired, "2025-05-23", role::system);
   CHECK_THROWS_AS(cases::fire(f.db, "2025-000003", std::nullopt, before_consult, system, f.cal, noon_of("2025-06-20")),
-                  http::http_error);
+                  domain_error);
   CHECK(f.count("2025-000003") == 3);
   auto on_last_day = event(event_kind::consultation_expired, "2025-06-17", role::system);
   cases::fire(f.db, "2025-000003", std::nullopt, on_last_day, system, f.cal, noon_of("2025-06-20"));
@@ -123,8 +124,8 @@ TEST_CASE("an event dated after today (China time) is refused with 422 and store
     try {
       f.fire("2025-000004", event(event_kind::accept, on), just_after_midnight);
       FAIL("an event dated in the future was accepted");
-    } catch (const http::http_error& e) {
-      CHECK(e.status == http::status::unprocessable_entity);
+    } catch (const domain_error& e) {
+      CHECK(http::status_of(e) == http::status::unprocessable_entity);
       CHECK(e.code == "date_in_future");
     }
   }
@@ -137,6 +138,6 @@ TEST_CASE("an event dated after today (China time) is refused with 422 and store
   // A registration dated in the future is refused the same way.
   auto reg = event(event_kind::register_case, "2025-05-09", role::applicant);
   reg.channel = "online";
-  CHECK_THROWS_AS(cases::create(f.db, "2025-000005", reg, applicant, f.cal, just_after_midnight), http::http_error);
+  CHECK_THROWS_AS(cases::create(f.db, "2025-000005", reg, applicant, f.cal, just_after_midnight), domain_error);
   CHECK_FALSE(cases::find(f.db, "2025-000005"));
 }

@@ -140,7 +140,7 @@ TEST_CASE("annual tables from hand-built histories: every row and column", "[sto
   SECTION("a past year comes out the same after later events, and a frozen year flags differences") {
     auto before = report::figures_json(t);
     reports::freeze(h.db, 2025, t, "head", unix_now());
-    CHECK_THROWS_AS(reports::freeze(h.db, 2025, t, "head", unix_now()), http::http_error);
+    CHECK_THROWS_AS(reports::freeze(h.db, 2025, t, "head", unix_now()), domain_error);
     h.answer(hh, "2026-01-05", "1");
     // Recorded in 2026 but dated in 2025: not part of the 2025 report as it was published.
     h.answer(c, "2025-12-30", "1", recorded_at(day("2026-01-06")));

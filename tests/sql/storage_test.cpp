@@ -86,9 +86,9 @@ TEST_CASE("accounts: create, authenticate, disable, change password", "[storage]
   auto& db = s.db();
   db.migrate();
   users::create(db, "wang.fang", "王芳", crypto::hash_password(strong_password), {"staff", "supervisor"}, false);
-  CHECK_THROWS_AS(users::create(db, "wang.fang", "x", "h", {"staff"}, false), http::http_error);
-  CHECK_THROWS_AS(users::create(db, "Bad Name", "x", "h", {"staff"}, false), http::http_error);
-  CHECK_THROWS_AS(users::create(db, "li.lei", "x", "h", {"root"}, false), http::http_error);
+  CHECK_THROWS_AS(users::create(db, "wang.fang", "x", "h", {"staff"}, false), domain_error);
+  CHECK_THROWS_AS(users::create(db, "Bad Name", "x", "h", {"staff"}, false), domain_error);
+  CHECK_THROWS_AS(users::create(db, "li.lei", "x", "h", {"root"}, false), domain_error);
   CHECK_FALSE(users::find(db, "li.lei"));
 
   auto u = users::find(db, "wang.fang");
