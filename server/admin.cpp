@@ -2,9 +2,9 @@
 
 #include "server/auth.hpp"
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/login.hpp"
-#include "server/password_policy.hpp"
+#include "app/password_policy.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
 

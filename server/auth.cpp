@@ -1,7 +1,7 @@
 #include "server/auth.hpp"
 
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "sql/staff.hpp"
 
 #include <boost/beast/http/field.hpp>

@@ -1,10 +1,10 @@
 #include "server/citizen.hpp"
 
-#include "server/clock.hpp"
+#include "core/clock.hpp"
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/letters.hpp"
-#include "server/notifications.hpp"
+#include "app/notifications.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "sql/staff.hpp"

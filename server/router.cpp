@@ -1,6 +1,6 @@
 #include "server/router.hpp"
 
-#include "server/access_log.hpp"
+#include "core/log.hpp"
 #include "server/config.hpp"
 #include "sql/database.hpp"
 

@@ -1,6 +1,6 @@
 #include "server/server.hpp"
 
-#include "server/access_log.hpp"
+#include "core/log.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,6 +1,6 @@
 #include "sql/applications.hpp"
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <sodium.h>
 

@@ -1,6 +1,7 @@
 #include "sql/cases.hpp"
 
-#include "server/clock.hpp"
+#include "core/clock.hpp"
+#include "core/embedded.hpp"
 #include "sql/outbox.hpp"
 
 #include <boost/json.hpp>
@@ -12,11 +13,6 @@ namespace gongkai {
 
 using namespace workflow;
 
-long long unix_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-             .count() +
-         test_clock::offset_ms();
-}
 
 namespace {
 
@@ -417,7 +413,7 @@ int import(database& db, const std::vector<year_schedule>& years, const std::str
 void ensure_builtin(database& db) {
   if (loaded_years(db) > 0) return;
   try {
-    import(db, parse_schedules(builtin_schedules_json()), "built-in 2019-2026", unix_now_ms());
+    import(db, parse_schedules(embedded::builtin_holidays()), "built-in 2019-2026", unix_now_ms());
   } catch (const soci::soci_error&) {
     // Another instance loaded it at the same moment; only a calendar still empty is an error.
     if (loaded_years(db) == 0) throw;

@@ -119,6 +119,5 @@ class calendar_cache {
 // Migrations plus the built-in calendar: what every command does before touching data.
 void prepare_database(database& db);
 
-long long unix_now_ms();
 
 }  // namespace gongkai

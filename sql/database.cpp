@@ -1,8 +1,8 @@
 #include "sql/database.hpp"
 
-#include "server/access_log.hpp"
-#include "server/clock.hpp"
-#include "server/embedded.hpp"
+#include "core/log.hpp"
+#include "core/clock.hpp"
+#include "core/embedded.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -20,12 +20,6 @@
 
 namespace gongkai {
 
-long long unix_now() {
-  return (std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count() +
-          test_clock::offset_ms()) /
-         1000;
-}
 
 namespace {
 

@@ -7,6 +7,7 @@
 // connection; a write is never sent twice: a write that fails because the connection was lost raises
 // unavailable_error (503) and the client decides.
 #include "core/errors.hpp"
+#include "core/clock.hpp"
 #include "sql/db_url.hpp"
 
 #include <soci/soci.h>
@@ -175,7 +176,6 @@ struct migration {
 };
 std::vector<migration> load_migrations(backend kind);
 
-long long unix_now();
 
 // What may be logged of a failure: for a database error its category, the backend's error number and
 // the statement's text up to its first placeholder-free clause, never the bound values or the backend's

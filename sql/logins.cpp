@@ -1,6 +1,6 @@
 #include "sql/logins.hpp"
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include "sql/staff.hpp"
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "sql/outbox.hpp"
 #include "workflow/deadlines.hpp"
 

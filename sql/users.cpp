@@ -1,6 +1,6 @@
 #include "sql/users.hpp"
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <boost/json.hpp>
 

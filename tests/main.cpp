@@ -1,8 +1,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "server/access_log.hpp"
-#include "server/crypto.hpp"
+#include "core/log.hpp"
+#include "core/crypto.hpp"
 
 int main(int argc, char** argv) {
   gongkai::crypto::init();

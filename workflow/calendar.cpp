@@ -1,7 +1,5 @@
 #include "workflow/calendar.hpp"
 
-#include "server/embedded.hpp"
-
 #include <boost/json/parse.hpp>
 
 #include <cstdio>
@@ -96,12 +94,6 @@ std::vector<year_schedule> parse_schedules(std::string_view json) {
     out.push_back(std::move(y));
   }
   return out;
-}
-
-std::string_view builtin_schedules_json() {
-  auto f = embedded::find("workflow/holidays/cn-holidays-2019-2026.json");
-  if (!f) throw calendar_error("the built-in holiday schedule is missing from the binary");
-  return *f;
 }
 
 working_calendar::working_calendar(const std::vector<year_schedule>& years) {

@@ -40,9 +40,6 @@ struct year_schedule {
 // calendar_error naming the problem (bad date, a day both off and working, a makeup day not on a weekend...).
 std::vector<year_schedule> parse_schedules(std::string_view json);
 
-// The schedule shipped with the server (workflow/holidays/), for 2019-2026.
-std::string_view builtin_schedules_json();
-
 class working_calendar {
  public:
   working_calendar() = default;

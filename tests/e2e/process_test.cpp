@@ -360,7 +360,7 @@ TEST_CASE("without test mode the clock cannot be moved", "[process]") {
   CHECK(c.get("/").body().find("id=\"test-mode\"") == std::string::npos);
 }
 
-#include "server/clock.hpp"
+#include "core/clock.hpp"
 #include "sql/cases.hpp"
 #include "tests/support/smtp_sink.hpp"
 

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include "server/letters.hpp"
-#include "server/notifications.hpp"
+#include "app/notifications.hpp"
 #include "sql/applications.hpp"
 #include "sql/outbox.hpp"
 #include "sql/staff.hpp"
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 #include "tests/support/staff_harness.hpp"
 
 #include <boost/json.hpp>

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/applications.hpp"
 #include "tests/support/route_harness.hpp"

@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "server/auth.hpp"
-#include "server/clock.hpp"
+#include "core/clock.hpp"
 #include "server/config.hpp"
-#include "server/crypto.hpp"
-#include "server/password_policy.hpp"
+#include "core/crypto.hpp"
+#include "app/password_policy.hpp"
 #include "server/routes.hpp"
 #include "sql/audit.hpp"
 #include "sql/logins.hpp"

@@ -2,7 +2,7 @@
 // On SQLite and on MariaDB (the [staff] suite runs per backend).
 #include <catch2/catch.hpp>
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/users.hpp"
 #include "tests/support/route_harness.hpp"

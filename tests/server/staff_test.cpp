@@ -3,7 +3,7 @@
 
 #include "server/auth.hpp"
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/staff.hpp"
 #include "tests/support/route_harness.hpp"
@@ -537,7 +537,7 @@ TEST_CASE("the role table: every staff and admin route, for every role", "[staff
 }
 
 #include "sql/outbox.hpp"
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 
 TEST_CASE("reminders to the assignee, the applicant and supervisors, each written once", "[staff]") {
   staff_harness h;

@@ -63,7 +63,7 @@ http::http_error refused(const std::function<void()>& f) {
 
 TEST_CASE("the built-in calendar is stored at first start and loads back the same", "[storage]") {
   fixture f;
-  auto builtin = working_calendar(parse_schedules(builtin_schedules_json()));
+  auto builtin = working_calendar(parse_schedules(embedded::builtin_holidays()));
   CHECK(f.cal.loaded_years() == builtin.loaded_years());
   for (date d = day("2018-12-25"); d <= day("2027-01-10"); d += std::chrono::days{1}) {
     REQUIRE(f.cal.is_working_day(d) == builtin.is_working_day(d));
@@ -247,7 +247,7 @@ TEST_CASE("the transition log is append-only, enforced by the database", "[stora
   CHECK(f.count_transitions(c.id) == 1);
 }
 
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 
 TEST_CASE("two sweepers at once fire each due time event exactly once", "[storage]") {
   fixture f;

@@ -4,7 +4,7 @@
 
 #include "server/http.hpp"
 #include "sql/cases.hpp"
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 

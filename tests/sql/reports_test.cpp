@@ -239,7 +239,7 @@ TEST_CASE("property: random histories balance in every column and match an indep
 }
 
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/users.hpp"
 #include "tests/support/http_client.hpp"

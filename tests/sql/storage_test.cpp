@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/config.hpp"
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "server/routes.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"

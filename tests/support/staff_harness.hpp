@@ -1,7 +1,7 @@
 #pragma once
 // The route table with four accounts (clerk, clerk2: staff; head: supervisor and staff; root: admin),
 // each with an open session: what staff-side handler tests share.
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 #include "sql/staff.hpp"
 #include "sql/users.hpp"
 #include "tests/support/route_harness.hpp"

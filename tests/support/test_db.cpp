@@ -1,6 +1,6 @@
 #include "tests/support/test_db.hpp"
 
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 

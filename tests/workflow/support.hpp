@@ -1,4 +1,5 @@
 #pragma once
+#include "core/embedded.hpp"
 #include "workflow/calendar.hpp"
 #include "workflow/case.hpp"
 
@@ -7,7 +8,7 @@
 namespace gongkai::test {
 
 inline const workflow::working_calendar& builtin_calendar() {
-  static const workflow::working_calendar cal(workflow::parse_schedules(workflow::builtin_schedules_json()));
+  static const workflow::working_calendar cal(workflow::parse_schedules(embedded::builtin_holidays()));
   return cal;
 }
 

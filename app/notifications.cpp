@@ -1,6 +1,6 @@
-#include "server/notifications.hpp"
+#include "app/notifications.hpp"
 
-#include "server/templates.hpp"
+#include "app/templates.hpp"
 
 #include <boost/json.hpp>
 #include <curl/curl.h>

@@ -1,7 +1,7 @@
-#include "server/password_policy.hpp"
+#include "app/password_policy.hpp"
 
-#include "server/crypto.hpp"
-#include "server/embedded.hpp"
+#include "core/crypto.hpp"
+#include "core/embedded.hpp"
 #include "workflow/application.hpp"
 
 #include <algorithm>
@@ -22,7 +22,7 @@ std::string ascii_lower(std::string_view s) {
 const std::unordered_set<std::string>& common_passwords() {
   static const std::unordered_set<std::string> list = [] {
     std::unordered_set<std::string> out;
-    auto text = embedded::find("server/common_passwords.txt").value_or("");
+    auto text = embedded::find("app/common_passwords.txt").value_or("");
     for (std::size_t start = 0; start < text.size();) {
       auto end = text.find('\n', start);
       if (end == std::string_view::npos) end = text.size();

@@ -1,6 +1,6 @@
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 
-#include "server/access_log.hpp"
+#include "core/log.hpp"
 #include "sql/outbox.hpp"
 #include "workflow/deadlines.hpp"
 

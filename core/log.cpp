@@ -1,4 +1,4 @@
-#include "server/access_log.hpp"
+#include "core/log.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>

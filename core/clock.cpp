@@ -1,4 +1,4 @@
-#include "server/clock.hpp"
+#include "core/clock.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -67,3 +67,15 @@ bool enabled() { return on; }
 long long offset_ms() { return on ? offset.load() : 0; }
 
 }  // namespace gongkai::test_clock
+
+namespace gongkai {
+
+long long unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+             .count() +
+         test_clock::offset_ms();
+}
+
+long long unix_now() { return unix_now_ms() / 1000; }
+
+}  // namespace gongkai

@@ -19,3 +19,11 @@ bool enabled();
 long long offset_ms();
 
 }  // namespace gongkai::test_clock
+
+namespace gongkai {
+
+// Now, as Unix seconds and milliseconds: the system clock plus the test clock's offset.
+long long unix_now();
+long long unix_now_ms();
+
+}  // namespace gongkai

@@ -1,7 +1,7 @@
 #pragma once
 // Notices to applicants: their text (from web/templates/mail_*.mustache, editable like the pages) and
 // their delivery by SMTP through libcurl to the configured relay.
-#include "server/templates.hpp"
+#include "app/templates.hpp"
 #include "sql/outbox.hpp"
 
 #include <string>

@@ -1,6 +1,6 @@
-#include "server/crypto.hpp"
+#include "core/crypto.hpp"
 
-#include "server/http.hpp"
+#include "core/errors.hpp"
 
 #include <sodium.h>
 
@@ -21,7 +21,7 @@ constexpr auto hashing_wait = std::chrono::milliseconds(500);
 class hashing_slot {
  public:
   hashing_slot() {
-    if (!slots().try_acquire_for(hashing_wait)) throw http::unavailable_error("password hashing saturated");
+    if (!slots().try_acquire_for(hashing_wait)) throw unavailable_error("password hashing saturated");
   }
   ~hashing_slot() { slots().release(); }
   hashing_slot(const hashing_slot&) = delete;

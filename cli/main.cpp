@@ -1,22 +1,23 @@
 // gongkai: the server binary and its administration commands.
-#include "server/access_log.hpp"
+#include "core/log.hpp"
 #include "server/auth.hpp"
 #include "server/config.hpp"
-#include "server/crypto.hpp"
-#include "server/password_policy.hpp"
+#include "core/crypto.hpp"
+#include "app/password_policy.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
 #include "server/templates.hpp"
 #include "sql/applications.hpp"
 #include "server/report_views.hpp"
-#include "server/clock.hpp"
-#include "server/notifications.hpp"
+#include "core/clock.hpp"
+#include "app/notifications.hpp"
 #include "sql/cases.hpp"
-#include "sql/sweeper.hpp"
+#include "app/sweeper.hpp"
 #include "sql/pruning.hpp"
 #include "sql/reports.hpp"
 #include "sql/database.hpp"
 #include "sql/users.hpp"
+#include "core/embedded.hpp"
 #include "workflow/application.hpp"
 #include "workflow/deadlines.hpp"
 
@@ -242,7 +243,7 @@ int cmd_deadline(std::vector<std::string> args) {
   }
   workflow::working_calendar cal;
   if (builtin) {
-    cal = workflow::working_calendar(workflow::parse_schedules(workflow::builtin_schedules_json()));
+    cal = workflow::working_calendar(workflow::parse_schedules(embedded::builtin_holidays()));
   } else {
     auto cfg = load_config(args, environ);
     database db(cfg.db(), 1);
