@@ -319,10 +319,9 @@ int cmd_report(std::vector<std::string> args) {
   if (kind != "annual") throw usage_error("unknown report: " + kind);
   auto year_arg = take_option(args, "--year");
   auto format_arg = take_option(args, "--format");
-  if (year_arg.size() != 1 || year_arg.front().size() != 4 ||
-      year_arg.front().find_first_not_of("0123456789") != std::string::npos)
-    throw usage_error("report annual needs --year YYYY");
-  const int year = std::stoi(year_arg.front());
+  auto parsed = year_arg.size() == 1 ? workflow::parse_year(year_arg.front()) : std::nullopt;
+  if (!parsed) throw usage_error("report annual needs --year YYYY");
+  const int year = *parsed;
   const std::string format = format_arg.empty() ? "html" : format_arg.front();
   if (format != "html" && format != "csv" && format != "json") throw usage_error("--format must be html, csv or json");
   auto cfg = load_config(args, environ);

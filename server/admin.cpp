@@ -155,10 +155,9 @@ http::response save_settings(request_context& ctx) {
 
 http::response calendar_page(request_context& ctx) {
   auto u = auth::require(ctx, {"admin"});
-  auto query = std::string(http::query_of(ctx.req.target()));
+  auto query = http::query_params(ctx.req);
   int year = year_of(china_date(unix_now()));
-  if (query.starts_with("year=") && query.size() == 9 && query.find_first_not_of("0123456789", 5) == std::string::npos)
-    year = std::stoi(query.substr(5));
+  if (auto it = query.find("year"); it != query.end()) year = workflow::parse_year(it->second).value_or(year);
   auto cal = ctx.svc.calendar->get(*ctx.db);
   data d;
   d.set("display_name", u.display_name);

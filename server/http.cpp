@@ -1,6 +1,7 @@
 #include "server/http.hpp"
 
 #include "server/templates.hpp"
+#include "workflow/calendar.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
@@ -117,6 +118,26 @@ std::string media_type(const request& req) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> query_params(const request& req) {
+  std::map<std::string, std::string> out;
+  // A copy: Boost.URL 1.81's params views read past the end of a view that is not the end of its
+  // string (here the request line goes on with " HTTP/1.1").
+  const std::string query(query_of(req.target()));
+  if (query.empty()) return out;
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return out;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto p : boost::urls::params_view(*parsed, opts)) out.emplace(p.key, p.value);
+  return out;
+}
+
+int year_or_404(std::string_view text) {
+  auto year = workflow::parse_year(text);
+  if (!year) throw http_error(status::not_found, "not_found", "年份有误");
+  return *year;
+}
 
 std::map<std::string, std::string> parse_form_body(const request& req) {
   if (media_type(req) != "application/x-www-form-urlencoded")

@@ -55,6 +55,12 @@ boost::json::object parse_json_body(const request& req);
 // percent-encoding is broken. A repeated name keeps its first value.
 std::map<std::string, std::string> parse_form_body(const request& req);
 
+// The query string's parameters, decoded ('+' is a space); a repeated name keeps its first value.
+std::map<std::string, std::string> query_params(const request& req);
+
+// A year in a path or query (four digits, 2008-2100), else 404.
+int year_or_404(std::string_view text);
+
 std::string_view path_of(std::string_view target);   // target without ?query
 std::string_view query_of(std::string_view target);  // after '?', or empty
 

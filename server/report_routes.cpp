@@ -14,14 +14,6 @@ namespace {
 using http::status;
 using http::verb;
 
-int parse_year(std::string_view text) {
-  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string_view::npos)
-    throw http::http_error(status::not_found, "not_found", "年份有误");
-  int year = std::stoi(std::string(text));
-  if (year < 2008 || year > 2100) throw http::http_error(status::not_found, "not_found", "年份有误");
-  return year;
-}
-
 // The year's figures: the frozen ones if it was published, with what differs now.
 std::pair<workflow::report::annual_tables, std::optional<report_views::freeze_info>> figures(database& db, int year) {
   auto live = reports::annual(db, year);
@@ -35,7 +27,7 @@ http::response annual_page(request_context& ctx) {
   auth::require(ctx, {"supervisor"});
   std::string_view what = ctx.params.at("year");
   bool as_csv = what.ends_with(".csv");
-  int year = parse_year(as_csv ? what.substr(0, what.size() - 4) : what);
+  int year = http::year_or_404(as_csv ? what.substr(0, what.size() - 4) : what);
   auto [tables, frozen] = figures(*ctx.db, year);
   if (as_csv) {
     auto res = http::text_response(ctx.req, status::ok, report_views::csv(tables), "text/csv; charset=utf-8");
@@ -56,14 +48,14 @@ http::response annual_page(request_context& ctx) {
 http::response freeze(request_context& ctx) {
   auto u = auth::require(ctx, {"supervisor"});
   auth::check_form_token(ctx, http::parse_form_body(ctx.req));
-  int year = parse_year(ctx.params.at("year"));
+  int year = http::year_or_404(ctx.params.at("year"));
   reports::freeze(*ctx.db, year, reports::annual(*ctx.db, year), u.username, unix_now());
   return auth::redirect(ctx, "/staff/reports/annual/" + std::to_string(year));
 }
 
 http::response annual_api(request_context& ctx) {
   auth::require(ctx, {"supervisor"});
-  int year = parse_year(ctx.params.at("year"));
+  int year = http::year_or_404(ctx.params.at("year"));
   auto [tables, frozen] = figures(*ctx.db, year);
   return http::text_response(ctx.req, status::ok, report_views::json(tables, frozen), "application/json; charset=utf-8");
 }

@@ -55,14 +55,6 @@ std::string percent(long long part, long long whole) {
   return buf;
 }
 
-int parse_year(std::string_view text) {
-  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string_view::npos)
-    throw http::http_error(status::not_found, "not_found", "年份有误");
-  int y = std::stoi(std::string(text));
-  if (y < 2008 || y > 2100) throw http::http_error(status::not_found, "not_found", "年份有误");
-  return y;
-}
-
 std::string csv(const figures& f) {
   std::string out = "\xEF\xBB\xBF月份,收到申请,办结,按期办结,补正告知,批准延期,月末逾期\r\n";
   for (int i = 0; i < 12; ++i)
@@ -142,7 +134,7 @@ http::response current(request_context& ctx) {
 http::response by_year(request_context& ctx) {
   std::string_view what = ctx.params.at("year");
   bool as_csv = what.ends_with(".csv");
-  return page(ctx, parse_year(as_csv ? what.substr(0, what.size() - 4) : what), as_csv);
+  return page(ctx, http::year_or_404(as_csv ? what.substr(0, what.size() - 4) : what), as_csv);
 }
 
 std::string escape(const std::string& s) { return http::html_escape(s); }

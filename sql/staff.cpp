@@ -97,13 +97,13 @@ case_row assign_in(connection& c, const std::string& tracking_no, std::optional<
   auto current = cases::find_on(c, tracking_no);
   boost::json::object p{{"assignee", assignee}, {"previous", current ? current->assignee : std::string()}};
   return cases::record_in(c, tracking_no, expected_version, "assign", boost::json::serialize(p), who, now_ms,
-                          [&](connection& c, long long id) {
+                          [&](connection& tx, long long id) {
                             soci::indicator ind = assignee.empty() ? soci::i_null : soci::i_ok;
-                            c.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
+                            tx.sql << "UPDATE cases SET assignee = :a WHERE id = :i", soci::use(assignee, ind), soci::use(id);
                             // The new assignee is told, in the same transaction.
                             if (!assignee.empty() && assignee != who.name)
                               outbox::enqueue_for_user(
-                                  c, id, assignee, "assigned",
+                                  tx, id, assignee, "assigned",
                                   boost::json::serialize(boost::json::object{{"tracking_no", tracking_no}}),
                                   "case:" + std::to_string(id) + ":assign:" + std::to_string(now_ms) + ":" + assignee,
                                   now_ms);

@@ -8,6 +8,13 @@ namespace gongkai::workflow {
 
 using namespace std::chrono;
 
+std::optional<int> parse_year(std::string_view text) {
+  if (text.size() != 4 || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+  if (year < 2008 || year > 2100) return std::nullopt;
+  return year;
+}
+
 std::optional<date> parse_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})

@@ -36,6 +36,9 @@ struct year_schedule {
   std::vector<std::string> papers;  // sources
 };
 
+// A report or calendar year written as four digits, 2008 (the Regulations' first year) to 2100.
+std::optional<int> parse_year(std::string_view text);
+
 // Parses {"2026": {"off_days": [...], "makeup_workdays": [...], "papers": [...]}, ...}. Throws
 // calendar_error naming the problem (bad date, a day both off and working, a makeup day not on a weekend...).
 std::vector<year_schedule> parse_schedules(std::string_view json);

@@ -1,0 +1,157 @@
+
+#include "server/staff_common.hpp"
+#include "server/auth.hpp"
+#include "server/login.hpp"
+#include "server/citizen.hpp"
+#include "server/config.hpp"
+#include "core/crypto.hpp"
+#include "server/letters.hpp"
+#include "app/notifications.hpp"
+#include "sql/outbox.hpp"
+#include "server/templates.hpp"
+#include "sql/staff.hpp"
+#include "workflow/case_machine.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include <set>
+
+namespace gongkai::staff {
+
+namespace {
+
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
+// ---- The work queue ----
+http::response queue_page(request_context& ctx) {
+  auto u = auth::require(ctx, {"staff", "supervisor"});
+  auto q = http::query_params(ctx.req);
+  auto cal = calendar(ctx);
+  staff_store::queue_filter f;
+  f.today = china_date(unix_now());
+  f.me = u.username;
+  auto view = get(q, "view");
+  f.which = view == "mine" ? staff_store::queue_filter::view::mine
+            : view == "unassigned" ? staff_store::queue_filter::view::unassigned
+                                   : staff_store::queue_filter::view::all;
+  f.state = parse_state(get(q, "state"));
+  f.overdue_only = get(q, "overdue") == "1";
+  if (auto n = get(q, "due_within"); !n.empty() && n.size() < 4 && n.find_first_not_of("0123456789") == std::string::npos)
+    f.due_by = add_working_days(*cal, f.today, std::max(1, std::stoi(n))).end;
+  f.channel = get(q, "channel");
+  f.category = get(q, "category");
+  f.received_from = parse_date(get(q, "from"));
+  f.received_to = parse_date(get(q, "to"));
+  f.search = get(q, "q").substr(0, 100);
+  f.sort_by_received = get(q, "sort") == "received";
+  if (auto p = get(q, "page"); !p.empty() && p.size() < 6 && p.find_first_not_of("0123456789") == std::string::npos)
+    f.page = std::max(1, std::stoi(p));
+  auto page = staff_store::queue(*ctx.db, f);
+
+  data d = nav(ctx, u);
+  data rows{data::type::list};
+  for (const auto& r : page.rows) {
+    data row;
+    row.set("tracking_no", r.tracking_no);
+    row.set("received_on", format_date(r.received_on));
+    row.set("state_zh", std::string(name_zh(r.state)));
+    row.set("assignee", r.assignee.empty() ? std::string("未分配") : r.assignee);
+    row.set("name", show_invisible(r.name));
+    row.set("masked_id", r.masked_id);
+    row.set("masked_phone", r.masked_phone);
+    bool open = r.state == case_state::received || r.state == case_state::correction_requested ||
+                r.state == case_state::under_review || r.state == case_state::consulting;
+    if (r.reply_due && open) {
+      row.set("reply_due", format_date(*r.reply_due));
+      int left = *r.reply_due >= f.today ? working_days_between(*cal, f.today, *r.reply_due)
+                                        : -working_days_between(*cal, *r.reply_due, f.today);
+      row.set("days_left", std::to_string(left));
+      row.set("overdue", *r.reply_due < f.today);
+      row.set("provisional", r.due_provisional);
+    }
+    rows.push_back(row);
+  }
+  d.set("rows", rows);
+  d.set("total", std::to_string(page.total));
+  d.set("page", std::to_string(f.page));
+  // Paging keeps every filter.
+  std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);
+  for (const char* key : {"state", "overdue", "due_within", "channel", "category", "from", "to", "q", "sort"})
+    if (auto v = get(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
+  if (f.page > 1) d.set("prev", base + "&page=" + std::to_string(f.page - 1));
+  if (f.page * f.page_size < page.total) d.set("next", base + "&page=" + std::to_string(f.page + 1));
+  d.set("q", f.search);
+  d.set("view_" + (view.empty() ? std::string("all") : view), true);
+  d.set("states", select_options(all_states, f.state ? std::string(to_string(*f.state)) : std::string()));
+  d.set("overdue_checked", f.overdue_only);
+  d.set("due_within", get(q, "due_within"));
+  d.set("sort_received", f.sort_by_received);
+  d.set("from", get(q, "from"));
+  d.set("to", get(q, "to"));
+  d.set("channels", select_options(std::initializer_list<intake_channel>{intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
+                                     intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral},
+                                    f.channel));
+  d.set("categories", select_options(std::initializer_list<applicant_category>{applicant_category::natural_person, applicant_category::commercial,
+                                       applicant_category::research, applicant_category::public_interest,
+                                       applicant_category::legal_services, applicant_category::other},
+                                      f.category));
+  if (is_supervisor(u)) {
+    data people{data::type::list};
+    for (const auto& p : users::with_role(*ctx.db, "staff")) {
+      data person;
+      person.set("username", p.username);
+      person.set("display_name", p.display_name);
+      people.push_back(person);
+    }
+    d.set("staff_users", people);
+  }
+  return http::html_response(ctx.req, status::ok, render_page("工作台", "queue", d));
+}
+
+// A supervisor moves several cases to one staff member at once: each move is its own transition, all in
+// one transaction (all moved, or none).
+http::response bulk_assign(request_context& ctx) {
+  auto u = auth::require(ctx, {"supervisor"});
+  auto form = http::parse_form_body(ctx.req);
+  auth::check_form_token(ctx, form);
+  auto to = get(form, "assignee");
+  auto target = users::find(*ctx.db, to);
+  if (!target || target->disabled || !target->has_role("staff"))
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "请选择承办人", {{"assignee", "承办人不存在"}});
+  std::vector<std::string> numbers;
+  for (const auto& [key, value] : form)
+    if (key.starts_with("case_") && value == "on") numbers.push_back(key.substr(5));
+  if (numbers.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "请至少选择一个案件");
+  staff_store::assign_all(*ctx.db, numbers, to, actor{role::supervisor, u.username}, unix_now_ms());
+  return auth::redirect(ctx, "/staff?view=all");
+}
+
+// ---- The staff inbox: notices for this user (kept here when no relay or no address) ----
+http::response inbox_page(request_context& ctx) {
+  auto u = auth::require(ctx, {"staff", "supervisor"});
+  data d = nav(ctx, u);
+  auto messages = outbox::for_user(*ctx.db, u.username, 200);
+  d.set("messages", notifications::list_data(messages));
+  d.set("has_messages", !messages.empty());
+  return http::html_response(ctx.req, status::ok, render_page("通知", "inbox", d));
+}
+
+}  // namespace
+
+void add_queue_routes(router& r) {
+  //     method      pattern                                  runs on     handler
+  r.add(verb::get,   "/staff",                                run_on::db, queue_page);
+  r.add(verb::get,   "/staff/inbox",                          run_on::db, inbox_page);
+  r.add(verb::post,  "/staff/bulk-assign",                    run_on::db, bulk_assign);
+}
+
+}  // namespace gongkai::staff

@@ -1,0 +1,142 @@
+#include "server/staff_common.hpp"
+
+#include "server/config.hpp"
+
+#include <boost/json.hpp>
+
+namespace gongkai::staff {
+
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
+  auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
+}
+
+std::shared_ptr<const working_calendar> calendar(request_context& ctx) { return ctx.svc.calendar->get(*ctx.db); }
+
+bool is_supervisor(const user& u) { return u.has_role("supervisor"); }
+
+// The machine roles this user may act in.
+std::vector<role> machine_roles(const user& u) {
+  std::vector<role> out;
+  if (u.has_role("staff")) out.push_back(role::staff);
+  if (u.has_role("supervisor")) out.push_back(role::supervisor);
+  return out;
+}
+
+// Which events exist in each state for each role, computed once (the transition table does not change).
+const std::set<event_kind>& permitted(case_state s, role r) {
+  static const auto table = [] {
+    std::map<std::pair<case_state, role>, std::set<event_kind>> t;
+    working_calendar any;
+    for (auto st : all_states)
+      for (auto ro : {role::applicant, role::staff, role::supervisor, role::system}) {
+        auto events = permitted_events(st, ro, any);
+        t[{st, ro}] = std::set<event_kind>(events.begin(), events.end());
+      }
+    return t;
+  }();
+  return table.at({s, r});
+}
+
+std::optional<role> acting_role(const user& u, case_state s, event_kind k) {
+  for (auto r : machine_roles(u))
+    if (permitted(s, r).count(k)) return r;
+  return std::nullopt;
+}
+
+// Staff act on their own cases; supervisors on any.
+void require_handler(const user& u, const case_row& row) {
+  if (is_supervisor(u) || (!row.assignee.empty() && row.assignee == u.username)) return;
+  throw http::http_error(status::forbidden, "not_assigned",
+                         row.assignee.empty() ? "请先认领此案件" : "此案件由 " + row.assignee + " 承办");
+}
+
+// Builds an event from submitted fields (form or JSON, as strings). 422 for a malformed field.
+case_event event_from_fields(event_kind kind, const std::map<std::string, std::string>& f, role r) {
+  case_event e;
+  e.kind = kind;
+  e.actor_role = r;
+  auto on = get(f, "on");
+  if (on.empty()) e.on = china_date(unix_now());
+  else if (auto d = parse_date(on)) e.on = *d;
+  else throw http::http_error(status::unprocessable_entity, "invalid_fields", "日期格式有误", {{"on", "日期应为 YYYY-MM-DD"}});
+  for (const auto& [key, value] : f)
+    if (!clean_text(value, true) || utf8_length(value) > 20000)
+      throw http::http_error(status::unprocessable_entity, "invalid_fields", "内容含有无效字符或过长", {{key, "内容含有无效字符或过长"}});
+  e.reason = get(f, "reason");
+  e.items = get(f, "items");
+  e.text = get(f, "text");
+  e.outcome = get(f, "outcome");
+  e.legal_basis = get(f, "legal_basis");
+  e.reply_text = get(f, "reply_text");
+  e.withheld = get(f, "withheld");
+  e.party = get(f, "party");
+  if (auto days = get(f, "days"); !days.empty()) {
+    try {
+      std::size_t used = 0;
+      e.days = std::stoi(days, &used);
+      if (used != days.size() || e.days < 0 || e.days > 400) throw std::invalid_argument("days");
+    } catch (const std::exception&) {
+      throw http::http_error(status::unprocessable_entity, "invalid_fields", "天数有误", {{"days", "须为0至400的整数"}});
+    }
+  }
+  if (auto a = get(f, "appeal"); !a.empty()) {
+    e.appeal = parse_appeal_kind(a);
+    if (!e.appeal) throw http::http_error(status::unprocessable_entity, "invalid_fields", "救济途径有误", {{"appeal", "未知的救济途径"}});
+  }
+  if (auto r2 = get(f, "result"); !r2.empty()) {
+    e.result = parse_appeal_result(r2);
+    if (!e.result) throw http::http_error(status::unprocessable_entity, "invalid_fields", "结果有误", {{"result", "未知的结果"}});
+  }
+  if (auto nd = get(f, "new_due"); !nd.empty()) {
+    e.new_due = parse_date(nd);
+    if (!e.new_due) throw http::http_error(status::unprocessable_entity, "invalid_fields", "日期格式有误", {{"new_due", "日期应为 YYYY-MM-DD"}});
+  }
+  return e;
+}
+
+int parse_version(const std::string& v) {
+  try {
+    std::size_t used = 0;
+    int n = std::stoi(v, &used);
+    if (used == v.size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  throw http::http_error(status::unprocessable_entity, "invalid_fields", "缺少案件版本号", {{"version", "必填，整数"}});
+}
+
+// Fires an event for a staff user: the acting role, the assignment rule, the version check.
+case_row fire_for(request_context& ctx, const user& u, const std::string& tracking_no, const std::string& event_name,
+                  const std::map<std::string, std::string>& fields, int version) {
+  auto kind = parse_event(event_name);
+  if (!kind || *kind == event_kind::register_case)
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "未知的事件", {{"event", "未知的事件"}});
+  auto row = cases::find(*ctx.db, tracking_no);
+  if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
+  require_handler(u, *row);
+  auto r = acting_role(u, row->state, *kind);
+  if (!r) {
+    // Let the machine say why (not in this state: 409; not this role: 403).
+    r = machine_roles(u).empty() ? role::staff : machine_roles(u).front();
+  }
+  auto e = event_from_fields(*kind, fields, *r);
+  return cases::fire(*ctx.db, tracking_no, version, e, actor{*r, u.username}, *calendar(ctx), unix_now_ms());
+}
+
+
+data nav(request_context& ctx, const user& u) {
+  data d;
+  d.set("display_name", u.display_name);
+  d.set("csrf", auth::form_token(ctx));
+  d.set("is_supervisor", is_supervisor(u));
+  d.set("is_admin", u.has_role("admin"));
+  return d;
+}
+
+}  // namespace gongkai::staff

@@ -1,0 +1,62 @@
+#pragma once
+// What the staff page families share: the acting role and assignment rules, building and firing an
+// event from submitted fields, the navigation bar, <select> options.
+#include "server/auth.hpp"
+#include "server/templates.hpp"
+#include "sql/staff.hpp"
+#include "workflow/case_machine.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace gongkai::staff {
+
+inline const std::string case_changed = "此案件已被他人更新，请刷新后重试";
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k);
+std::shared_ptr<const workflow::working_calendar> calendar(request_context& ctx);
+bool is_supervisor(const user& u);
+// The machine roles this user may act in.
+std::vector<workflow::role> machine_roles(const user& u);
+// Which events exist in each state for each role (the transition table, computed once).
+const std::set<workflow::event_kind>& permitted(workflow::case_state s, workflow::role r);
+std::optional<workflow::role> acting_role(const user& u, workflow::case_state s, workflow::event_kind k);
+// Staff act on their own cases; supervisors on any (403 not_assigned).
+void require_handler(const user& u, const case_row& row);
+// Builds an event from submitted fields (form or JSON, as strings). 422 for a malformed field.
+workflow::case_event event_from_fields(workflow::event_kind kind, const std::map<std::string, std::string>& f,
+                                       workflow::role r);
+int parse_version(const std::string& v);
+// Fires an event for a staff user: the acting role, the assignment rule, the version check.
+case_row fire_for(request_context& ctx, const user& u, const std::string& tracking_no, const std::string& event_name,
+                  const std::map<std::string, std::string>& fields, int version);
+// The navigation bar's data: who is logged in, the form token, which menus they see.
+template_data nav(request_context& ctx, const user& u);
+
+// The options of a <select> over an enumeration (value, Chinese label, selected).
+template <class Range>
+template_data select_options(const Range& values, const std::string& selected) {
+  template_data list{template_data::type::list};
+  for (auto v : values) {
+    template_data o;
+    o.set("value", std::string(to_string(v)));
+    o.set("label", std::string(name_zh(v)));
+    o.set("selected", selected == to_string(v));
+    list.push_back(o);
+  }
+  return list;
+}
+
+// Each page family adds its routes (server/staff_login.cpp, queue.cpp, case_page.cpp, registration.cpp,
+// dashboard.cpp).
+void add_login_routes(router& r);
+void add_queue_routes(router& r);
+void add_case_routes(router& r);
+void add_registration_routes(router& r);
+void add_dashboard_routes(router& r);
+
+}  // namespace gongkai::staff
