@@ -12,7 +12,16 @@ using kainjow::mustache::data;
 
 namespace {
 
-const char* const column_names[] = {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"};
+// The report's columns: the applicant categories as the workflow names them, then the total.
+const std::vector<std::string>& column_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (auto c : workflow::all_categories) out.emplace_back(workflow::name_zh(c));
+    out.emplace_back("总计");
+    return out;
+  }();
+  return names;
+}
 const char* const appeal_keys[] = {"reconsideration", "litigation", "litigation_after_reconsideration"};
 const char* const result_keys[] = {"upheld", "corrected", "other", "pending", "total"};
 
@@ -44,7 +53,7 @@ std::vector<cell> label_cells(const row& r) {
 
 std::string json(const annual_tables& t, const std::optional<freeze_info>& frozen) {
   boost::json::array columns;
-  for (auto c : column_names) columns.emplace_back(c);
+  for (const auto& c : column_names()) columns.emplace_back(c);
   boost::json::array rows;
   for (const auto& r : t.applications) {
     boost::json::array values;
@@ -73,7 +82,7 @@ std::string json(const annual_tables& t, const std::optional<freeze_info>& froze
 std::string csv(const annual_tables& t) {
   std::string out = "\xEF\xBB\xBF";  // a BOM, so spreadsheet programs read the Chinese as UTF-8
   out += "表三 收到和处理政府信息公开申请情况（" + std::to_string(t.year) + "年）\r\n项目";
-  for (auto c : column_names) out += std::string(",") + c;
+  for (const auto& c : column_names()) out += std::string(",") + c;
   out += "\r\n";
   for (const auto& r : t.applications) {
     std::string label = r.label;
@@ -130,7 +139,7 @@ std::string html_body(const annual_tables& t, const std::optional<freeze_info>& 
   data checks{data::type::list};
   for (int i = 0; i < columns; ++i) {
     data c;
-    c.set("column", std::string(column_names[i]));
+    c.set("column", column_names()[i]);
     c.set("left", std::to_string(t.at("received").values[i] + t.at("carried_over").values[i]));
     c.set("right", std::to_string(t.at("total").values[i] + t.at("carried_forward").values[i]));
     checks.push_back(c);

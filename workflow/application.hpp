@@ -12,6 +12,10 @@ namespace gongkai::workflow {
 
 // Applicant categories: the columns of the annual report's table 三.
 enum class applicant_category { natural_person, commercial, research, public_interest, legal_services, other };
+// In the annual report's column order (自然人, then the kinds of 法人或其他组织).
+inline constexpr applicant_category all_categories[] = {
+    applicant_category::natural_person, applicant_category::commercial,     applicant_category::research,
+    applicant_category::public_interest, applicant_category::legal_services, applicant_category::other};
 std::string_view to_string(applicant_category c);
 std::string_view name_zh(applicant_category c);
 std::optional<applicant_category> parse_category(std::string_view s);

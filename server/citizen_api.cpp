@@ -1,0 +1,117 @@
+#include "server/citizen_common.hpp"
+
+#include "app/filing.hpp"
+#include "app/notifications.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "server/config.hpp"
+#include "server/letters.hpp"
+#include "sql/applications.hpp"
+#include "sql/staff.hpp"
+#include "workflow/deadlines.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+namespace gongkai::citizen {
+
+namespace {
+
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
+// The API takes every field as a JSON string; anything else is refused per field.
+std::map<std::string, std::string> string_fields(const json::object& body, std::map<std::string, field_problem>& problems) {
+  std::map<std::string, std::string> out;
+  for (auto name : application_fields()) {
+    auto* v = body.if_contains(name);
+    if (!v || v->is_null()) continue;
+    if (!v->is_string()) {
+      problems.emplace(std::string(name), field_problem{"wrong_type", "须为字符串"});
+      continue;
+    }
+    out.emplace(std::string(name), std::string(v->as_string()));
+  }
+  return out;
+}
+
+[[noreturn]] void throw_problems(const std::map<std::string, field_problem>& problems) {
+  http::http_error e(status::unprocessable_entity, "invalid_fields", "申请内容有误，请按提示修改");
+  for (const auto& [name, p] : problems) {
+    e.fields[name] = p.message;
+    e.field_codes[name] = p.code;
+  }
+  throw e;
+}
+
+http::response api_file(request_context& ctx) {
+  auto body = http::parse_json_body(ctx.req);
+  std::map<std::string, field_problem> type_problems;
+  auto fields = string_fields(body, type_problems);
+  auto checked = validate_application(fields, china_date(now_seconds()));
+  for (auto& [k, p] : type_problems) checked.problems[k] = p;
+  if (!checked.problems.empty()) throw_problems(checked.problems);
+  auto r = file_online(ctx, checked.app, "");
+  json::array explanation;
+  for (const auto& l : r.clocks.reply.explanation) explanation.emplace_back(l);
+  json::object out{{"tracking_no", r.filed.row.tracking_no},
+                   {"access_code", r.filed.access_code},
+                   {"received_on", format_date(r.filed.row.received_on)},
+                   {"reply_due", r.clocks.reply.due ? json::value(format_date(*r.clocks.reply.due)) : json::value(nullptr)},
+                   {"reply_due_provisional", r.clocks.reply.provisional},
+                   {"due_explanation", explanation},
+                   {"state", "received"}};
+  auto res = http::json_response(ctx.req, status::created, out);
+  res.set(http::bhttp::field::location, "/api/v1/requests/" + r.filed.row.tracking_no);
+  return res;
+}
+
+std::string access_code_header(request_context& ctx) { return std::string(ctx.req["X-Access-Code"]); }
+
+http::response api_status(request_context& ctx) {
+  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
+  return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, row)));
+}
+
+http::response api_letter(request_context& ctx) {
+  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
+  return letter_response(ctx, row, ctx.params.at("seq"));
+}
+
+http::response api_correct(request_context& ctx) {
+  auto body = http::parse_json_body(ctx.req);
+  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
+  auto* text = body.if_contains("text");
+  if (!text || !text->is_string())
+    throw http::http_error(status::unprocessable_entity, "invalid_fields", "请填写补正内容", {{"text", "必填，且须为字符串"}});
+  auto e = applicant_event(event_kind::correction_received);
+  e.text = correction_text(std::string(text->as_string()));
+  auto updated = fire_as_applicant(ctx, row, e, "");
+  return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, updated)));
+}
+
+http::response api_withdraw(request_context& ctx) {
+  auto body = http::parse_json_body(ctx.req);
+  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
+  auto e = applicant_event(event_kind::withdraw);
+  if (auto* r = body.if_contains("reason"); r && r->is_string() && clean_text(r->as_string(), true))
+    e.reason = std::string(r->as_string()).substr(0, 600);
+  auto updated = fire_as_applicant(ctx, row, e, "");
+  return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, updated)));
+}
+
+}  // namespace
+
+void add_api_routes(router& r) {
+  //     method      pattern                                    runs on     handler
+  r.add(verb::post,  "/api/v1/requests",                        run_on::db, api_file);
+  r.add(verb::get,   "/api/v1/requests/{tracking_no}",          run_on::db, api_status);
+  r.add(verb::post,  "/api/v1/requests/{tracking_no}/correction", run_on::db, api_correct);
+  r.add(verb::get,   "/api/v1/requests/{tracking_no}/letters/{seq}", run_on::db, api_letter);
+  r.add(verb::post,  "/api/v1/requests/{tracking_no}/withdraw", run_on::db, api_withdraw);
+}
+
+}  // namespace gongkai::citizen

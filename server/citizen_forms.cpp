@@ -1,0 +1,101 @@
+#include "server/citizen_common.hpp"
+
+#include "app/filing.hpp"
+#include "app/notifications.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "server/config.hpp"
+#include "server/letters.hpp"
+#include "sql/applications.hpp"
+#include "sql/staff.hpp"
+#include "workflow/deadlines.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+namespace gongkai::citizen {
+
+namespace {
+
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
+http::response apply_page(request_context& ctx) {
+  return http::html_response(ctx.req, status::ok, render_page("政府信息公开申请", "apply", application_form(ctx, {}, {})));
+}
+
+http::response apply_submit(request_context& ctx) {
+  auto form = http::parse_form_body(ctx.req);
+  auto nonce = csrf_nonce(ctx, form, "apply");
+  auto checked = validate_application(form, china_date(now_seconds()));
+  if (!checked.problems.empty()) {
+    return http::html_response(ctx.req, status::unprocessable_entity,
+                               render_page("请修改申请表", "apply", application_form(ctx, form, checked.problems)));
+  }
+  return receipt_page(ctx, checked.app, file_online(ctx, checked.app, nonce));
+}
+
+http::response track_page(request_context& ctx) {
+  return http::html_response(ctx.req, status::ok, render_page("查询申请办理进度", "track", data{}));
+}
+
+http::response track_submit(request_context& ctx) {
+  auto form = http::parse_form_body(ctx.req);
+  auto no = trimmed(field(form, "tracking_no")), code = trimmed(field(form, "access_code"));
+  auto row = find_or_404(ctx, no, code);
+  return status_page(ctx, load_view(ctx, row), code, "");
+}
+
+// A page action of the applicant's (correct, withdraw): the anti-forgery token, the look-up, the event.
+template <class Fill>
+http::response applicant_action(request_context& ctx, event_kind kind, Fill&& fill, const std::string& done) {
+  auto form = http::parse_form_body(ctx.req);
+  auto nonce = csrf_nonce(ctx, form, "track");
+  auto code = trimmed(field(form, "access_code"));
+  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), code);
+  auto e = applicant_event(kind);
+  fill(e, form);
+  auto updated = fire_as_applicant(ctx, row, e, nonce);
+  return status_page(ctx, load_view(ctx, updated), code, done);
+}
+
+http::response track_correct(request_context& ctx) {
+  return applicant_action(
+      ctx, event_kind::correction_received,
+      [](case_event& e, const std::map<std::string, std::string>& form) { e.text = correction_text(field(form, "text")); },
+      "补正内容已提交，答复期限自今日起重新计算。");
+}
+
+http::response track_withdraw(request_context& ctx) {
+  return applicant_action(
+      ctx, event_kind::withdraw,
+      [](case_event& e, const std::map<std::string, std::string>& form) {
+        e.reason = trimmed(field(form, "reason")).substr(0, 600);
+        if (!clean_text(e.reason, true)) e.reason.clear();
+      },
+      "申请已撤回。");
+}
+
+http::response track_letter(request_context& ctx) {
+  auto form = http::parse_form_body(ctx.req);
+  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), trimmed(field(form, "access_code")));
+  return letter_response(ctx, row, field(form, "seq"));
+}
+
+}  // namespace
+
+void add_form_routes(router& r) {
+  //     method      pattern                                    runs on     handler
+  r.add(verb::get,   "/apply",                                  run_on::io, apply_page);
+  r.add(verb::post,  "/apply",                                  run_on::db, apply_submit);
+  r.add(verb::get,   "/track",                                  run_on::io, track_page);
+  r.add(verb::post,  "/track",                                  run_on::db, track_submit);
+  r.add(verb::post,  "/track/correction",                       run_on::db, track_correct);
+  r.add(verb::post,  "/track/withdraw",                         run_on::db, track_withdraw);
+  r.add(verb::post,  "/track/letter",                           run_on::db, track_letter);
+}
+
+}  // namespace gongkai::citizen
