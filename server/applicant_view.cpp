@@ -113,10 +113,8 @@ case_view load_view(request_context& ctx, const case_row& row) {
   return v;
 }
 
-bool may_withdraw(case_state s) {
-  return s == case_state::received || s == case_state::correction_requested || s == case_state::under_review ||
-         s == case_state::consulting;
-}
+// Art. 41 is silent on withdrawal; [Gongkai rule] an applicant may withdraw until the case is concluded.
+bool may_withdraw(case_state s) { return is_open(s); }
 
 json::object view_json(const case_view& v) {
   json::object o{{"tracking_no", v.row.tracking_no},

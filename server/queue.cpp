@@ -68,8 +68,7 @@ http::response queue_page(request_context& ctx) {
     row.set("name", show_invisible(r.name));
     row.set("masked_id", r.masked_id);
     row.set("masked_phone", r.masked_phone);
-    bool open = r.state == case_state::received || r.state == case_state::correction_requested ||
-                r.state == case_state::under_review || r.state == case_state::consulting;
+    bool open = is_open(r.state);
     if (r.reply_due && open) {
       row.set("reply_due", format_date(*r.reply_due));
       int left = *r.reply_due >= f.today ? working_days_between(*cal, f.today, *r.reply_due)

@@ -318,8 +318,7 @@ int recompute_open_cases(database&, connection& c, const working_calendar& cal, 
   std::vector<open_case> open;
   {
     soci::rowset<soci::row> rows =
-        (c.sql.prepare << "SELECT id, tracking_no FROM cases WHERE state IN ('received', 'correction_requested', "
-                          "'under_review', 'consulting')");
+        (c.sql.prepare << "SELECT id, tracking_no FROM cases WHERE state IN " + open_states_sql());
     for (const auto& r : rows) open.push_back({row_integer(r, 0), r.get<std::string>(1)});
   }
   int changed = 0;

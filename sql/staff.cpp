@@ -19,7 +19,7 @@ queue_page queue(database& db, const queue_filter& f) {
     texts.push_back(value);
   };
   const std::string today = format_date(f.today);
-  const std::string open_states = "('received', 'correction_requested', 'under_review', 'consulting')";
+  const std::string& open_states = open_states_sql();
   if (f.which == queue_filter::view::mine) bind_text("c.assignee = :p" + std::to_string(texts.size()), f.me);
   if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
   if (f.state) bind_text("c.state = :p" + std::to_string(texts.size()), std::string(to_string(*f.state)));
@@ -160,7 +160,7 @@ std::vector<staff_stat> staff_stats(database& db) {
     std::vector<staff_stat> out;
     soci::rowset<soci::row> rows =
         (c.sql.prepare << "SELECT assignee, "
-                          "SUM(CASE WHEN state IN ('received','correction_requested','under_review','consulting') THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN state IN " + open_states_sql() + " THEN 1 ELSE 0 END), "
                           "SUM(CASE WHEN concluded_on IS NOT NULL THEN 1 ELSE 0 END), "
                           "SUM(CASE WHEN concluded_on IS NOT NULL AND concluded_due IS NOT NULL AND concluded_on <= concluded_due "
                           "THEN 1 ELSE 0 END) FROM cases WHERE assignee IS NOT NULL GROUP BY assignee ORDER BY assignee");

@@ -137,6 +137,21 @@ const std::vector<outcome_code>& outcome_codes() {
   return codes;
 }
 
+bool is_open(case_state s) {
+  for (auto o : open_states)
+    if (o == s) return true;
+  return false;
+}
+
+const std::string& open_states_sql() {
+  static const std::string list = [] {
+    std::string out;
+    for (auto o : open_states) out += std::string(out.empty() ? "(" : ", ") + "'" + std::string(to_string(o)) + "'";
+    return out + ")";
+  }();
+  return list;
+}
+
 bool reconsideration_first(std::string_view outcome, date answered_on) {
   static const date in_force = sys_days{std::chrono::year{2024} / 1 / 1};
   return outcome.starts_with("3.") && answered_on >= in_force;

@@ -22,6 +22,12 @@ enum class case_state {
 inline constexpr case_state all_states[] = {case_state::received, case_state::correction_requested,
                                             case_state::under_review, case_state::consulting, case_state::answered,
                                             case_state::appealed, case_state::closed, case_state::withdrawn};
+// Not yet concluded: the reply clock (or a pause of it) runs, and the applicant may still withdraw.
+inline constexpr case_state open_states[] = {case_state::received, case_state::correction_requested,
+                                             case_state::under_review, case_state::consulting};
+bool is_open(case_state s);
+// The open states as an SQL list, "('received', 'correction_requested', 'under_review', 'consulting')".
+const std::string& open_states_sql();
 std::string_view to_string(case_state s);
 std::string_view name_zh(case_state s);
 std::optional<case_state> parse_state(std::string_view s);
