@@ -25,7 +25,7 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
 }
 
 // Who acts, for the audit log.
-audit::origin by(request_context& ctx, const user& u) { return {u.username, std::string(ctx.client)}; }
+audit::origin by(request_context& ctx, const user& u) { return {u.username, std::string(ctx.client), ctx.now_ms}; }
 
 const char* const setting_names[] = {"agency_name", "agency_address", "seal_text", "reconsideration_body"};
 
@@ -92,7 +92,7 @@ http::response create_user(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
     auto password = password_policy::one_time_password();
     users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
-                  crypto::hash_password(password), roles_from(f), true);
+                  crypto::hash_password(password), roles_from(f), true, ctx.now_s());
     if (!get(f, "email").empty()) set_email(ctx, get(f, "username"), get(f, "email"));
     return std::pair<std::string, std::string>("已创建账号 " + get(f, "username") + "，首次登录须修改密码。初始密码：", password);
   });
@@ -134,7 +134,7 @@ http::response update_user(request_context& ctx) {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
       auto label = get(f, "label").empty() ? std::string("api") : get(f, "label").substr(0, 100);
-      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, unix_now(), by(ctx, me));
+      auto token = staff_store::issue_api_token(*ctx.db, target->id, label, ctx.now_s(), by(ctx, me));
       return std::pair<std::string, std::string>("已为 " + name + " 签发接口令牌（只显示这一次）：", token);
     }
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "未知的操作");
@@ -156,7 +156,7 @@ http::response save_settings(request_context& ctx) {
 http::response calendar_page(request_context& ctx) {
   auto u = auth::require(ctx, {"admin"});
   auto query = http::query_params(ctx.req);
-  int year = year_of(china_date(unix_now()));
+  int year = year_of(china_date(ctx.now_s()));
   if (auto it = query.find("year"); it != query.end()) year = workflow::parse_year(it->second).value_or(year);
   auto cal = ctx.svc.calendar->get(*ctx.db);
   data d;
@@ -188,7 +188,7 @@ http::response calendar_import(request_context& ctx) {
     } catch (const calendar_error& e) {
       throw http::http_error(status::unprocessable_entity, "invalid_schedule", std::string("节假日安排有误：") + e.what());
     }
-    int changed = calendar_store::import(*ctx.db, years, "admin page", unix_now_ms());
+    int changed = calendar_store::import(*ctx.db, years, "admin page", ctx.now_ms);
     std::string list;
     for (const auto& y : years) list += (list.empty() ? "" : "、") + std::to_string(y.year);
     return std::pair<std::string, std::string>("已载入 " + list + " 年节假日安排，重新计算了 " + std::to_string(changed) +

@@ -85,7 +85,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
     const auto& todo = j["todo"].as_object();
     d.set("correction_items", std::string(todo.at("items").as_string()));
     d.set("correction_until", std::string(todo.at("until").as_string()));
-    d.set("csrf_correct", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));
+    d.set("csrf_correct", crypto::sign_form_token(ctx.svc.form_key, "track", ctx.now_s(), form_lifetime_seconds));
   }
   if (j["reply"].is_object()) {
     const auto& r = j["reply"].as_object();
@@ -100,7 +100,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
   d.set("notices", notifications::list_data(v.messages));
   d.set("has_notices", !v.messages.empty());
   if (may_withdraw(v.row.state))
-    d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", now_seconds(), form_lifetime_seconds));
+    d.set("csrf_withdraw", crypto::sign_form_token(ctx.svc.form_key, "track", ctx.now_s(), form_lifetime_seconds));
   return d;
 }
 

@@ -24,7 +24,7 @@ std::string session_token(const http::request& req) {
 std::optional<user> current_user(request_context& ctx) {
   auto token = session_token(ctx.req);
   if (token.empty() || token.size() > 200) return std::nullopt;
-  if (auto u = sessions::resume(*ctx.db, token, unix_now(), session_idle_seconds)) return u;
+  if (auto u = sessions::resume(*ctx.db, token, ctx.now_s(), session_idle_seconds)) return u;
   if (token.starts_with("gk_")) return staff_store::api_token_user(*ctx.db, token);  // issued to an office system
   return std::nullopt;
 }
@@ -71,13 +71,13 @@ std::string purpose(request_context& ctx) {
 }  // namespace
 
 std::string form_token(request_context& ctx) {
-  return crypto::sign_form_token(ctx.svc.form_key, purpose(ctx), unix_now(), session_lifetime_seconds);
+  return crypto::sign_form_token(ctx.svc.form_key, purpose(ctx), ctx.now_s(), session_lifetime_seconds);
 }
 
 void check_form_token(request_context& ctx, const std::map<std::string, std::string>& form) {
   auto it = form.find("csrf");
   if (it == form.end() || it->second.empty() ||
-      !crypto::verify_form_token(ctx.svc.form_key, purpose(ctx), it->second, unix_now()))
+      !crypto::verify_form_token(ctx.svc.form_key, purpose(ctx), it->second, ctx.now_s()))
     throw http::http_error(http::status::forbidden, "form_token_invalid", "表单已失效，请刷新页面后重新提交");
 }
 

@@ -106,7 +106,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   add_clock("申请行政复议期限", clocks.reconsideration);
   add_clock("提起行政诉讼期限", clocks.litigation);
   d.set("clocks", clocks_list);
-  if (clocks.overdue(china_date(unix_now()))) d.set("overdue", true);
+  if (clocks.overdue(china_date(ctx.now_s()))) d.set("overdue", true);
   // The timeline: who did what, when, and why.
   data steps{data::type::list};
   for (const auto& t : log) {
@@ -165,7 +165,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   }
   d.set("actions", actions);
   d.set("has_actions", !actions.is_empty_list());
-  d.set("today", format_date(china_date(unix_now())));
+  d.set("today", format_date(china_date(ctx.now_s())));
   if (row->assignee != u.username && u.has_role("staff") && (row->assignee.empty() || is_supervisor(u))) d.set("can_claim", true);
   if (is_supervisor(u)) {
     data people{data::type::list};
@@ -231,7 +231,7 @@ http::response case_claim(request_context& ctx) {
     if (row && !row->assignee.empty() && row->assignee != u.username && !is_supervisor(u))
       throw http::http_error(status::conflict, "already_assigned", "此案件已由 " + row->assignee + " 认领");
     staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(get(form, "version")), u.username,
-                        actor{role::staff, u.username}, unix_now_ms());
+                        actor{role::staff, u.username}, ctx.now_ms);
   });
 }
 
@@ -245,7 +245,7 @@ http::response case_assign(request_context& ctx) {
         throw http::http_error(status::unprocessable_entity, "invalid_fields", "承办人不存在", {{"assignee", "承办人不存在"}});
     }
     staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(get(form, "version")), to,
-                        actor{role::supervisor, u.username}, unix_now_ms());
+                        actor{role::supervisor, u.username}, ctx.now_ms);
   });
 }
 
@@ -258,7 +258,7 @@ http::response case_note(request_context& ctx) {
     if (text.empty() || !clean_text(text, true) || utf8_length(text) > 5000)
       throw http::http_error(status::unprocessable_entity, "invalid_fields", "备注须为1至5000字的有效文字");
     staff_store::add_note(*ctx.db, row->tracking_no, parse_version(get(form, "version")), text,
-                          actor{is_supervisor(u) ? role::supervisor : role::staff, u.username}, unix_now_ms());
+                          actor{is_supervisor(u) ? role::supervisor : role::staff, u.username}, ctx.now_ms);
   });
 }
 
@@ -269,7 +269,7 @@ http::response case_reveal(request_context& ctx) {
   if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
   if (!is_supervisor(u) && row->assignee != u.username)
     throw http::http_error(status::forbidden, "forbidden", "只有承办人和负责人可以查看完整身份信息");
-  staff_store::record_reveal(*ctx.db, row->id, "identity,phone", u.username, unix_now_ms());
+  staff_store::record_reveal(*ctx.db, row->id, "identity,phone", u.username, ctx.now_ms);
   return case_page(ctx, u, row->tracking_no, true, status::ok, "");
 }
 

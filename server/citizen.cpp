@@ -42,7 +42,7 @@ data application_form(request_context& ctx, const std::map<std::string, std::str
                const std::map<std::string, field_problem>& problems) {
   data d;
   d.set("form_action", "/apply");
-  d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "apply", now_seconds(), form_lifetime_seconds));
+  d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "apply", ctx.now_s(), form_lifetime_seconds));
   for (auto name : application_fields()) {
     std::string key(name);
     d.set("v_" + key, field(values, key));
@@ -70,7 +70,7 @@ data application_form(request_context& ctx, const std::map<std::string, std::str
 
 http::response file_and_receipt(request_context& ctx, const application& app, intake_channel channel, date received_on,
                                 const std::string& nonce, const actor& who) {
-  return receipt_page(ctx, app, filing::file(*ctx.db, *calendar(ctx), app, channel, received_on, nonce, who, unix_now_ms()));
+  return receipt_page(ctx, app, filing::file(*ctx.db, *calendar(ctx), app, channel, received_on, nonce, who, ctx.now_ms));
 }
 
 void add_routes(router& r) {

@@ -51,7 +51,7 @@ http::response api_file(request_context& ctx) {
   auto body = http::parse_json_body(ctx.req);
   std::map<std::string, field_problem> type_problems;
   auto fields = string_fields(body, type_problems);
-  auto checked = validate_application(fields, china_date(now_seconds()));
+  auto checked = validate_application(fields, china_date(ctx.now_s()));
   for (auto& [k, p] : type_problems) checked.problems[k] = p;
   if (!checked.problems.empty()) throw_problems(checked.problems);
   auto r = file_online(ctx, checked.app, "");
@@ -87,7 +87,7 @@ http::response api_correct(request_context& ctx) {
   auto* text = body.if_contains("text");
   if (!text || !text->is_string())
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "请填写补正内容", {{"text", "必填，且须为字符串"}});
-  auto e = applicant_event(event_kind::correction_received);
+  auto e = applicant_event(ctx, event_kind::correction_received);
   e.text = correction_text(std::string(text->as_string()));
   auto updated = fire_as_applicant(ctx, row, e, "");
   return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, updated)));
@@ -96,7 +96,7 @@ http::response api_correct(request_context& ctx) {
 http::response api_withdraw(request_context& ctx) {
   auto body = http::parse_json_body(ctx.req);
   auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
-  auto e = applicant_event(event_kind::withdraw);
+  auto e = applicant_event(ctx, event_kind::withdraw);
   if (auto* r = body.if_contains("reason"); r && r->is_string() && clean_text(r->as_string(), true))
     e.reason = std::string(r->as_string()).substr(0, 600);
   auto updated = fire_as_applicant(ctx, row, e, "");

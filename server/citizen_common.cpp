@@ -21,8 +21,6 @@ using http::status;
 using http::verb;
 using kainjow::mustache::data;
 
-long long now_seconds() { return unix_now(); }
-
 // The applicant categories as the workflow names them (the annual report's columns).
 const choices& category_choices() {
   static const choices list = [] {
@@ -57,7 +55,7 @@ std::string label_of(const choices& list, const std::string& value) {
 
 // ---- Shared helpers ----
 void require_rate(request_context& ctx, std::string_view purpose, int limit, int window) {
-  if (!rate_limit::allow(*ctx.db, purpose, ctx.client, limit, window, now_seconds())) {
+  if (!rate_limit::allow(*ctx.db, purpose, ctx.client, limit, window, ctx.now_s())) {
     http::http_error e(status::too_many_requests, "rate_limited", "操作过于频繁，请稍后再试");
     throw e;
   }
@@ -67,7 +65,7 @@ std::string csrf_nonce(request_context& ctx, const std::map<std::string, std::st
   auto it = form.find("csrf");
   if (it == form.end() || it->second.empty())
     throw http::http_error(status::forbidden, "form_token_missing", "表单已失效，请刷新页面后重新提交");
-  auto nonce = crypto::verify_form_token(ctx.svc.form_key, purpose, it->second, now_seconds());
+  auto nonce = crypto::verify_form_token(ctx.svc.form_key, purpose, it->second, ctx.now_s());
   if (!nonce) throw http::http_error(status::forbidden, "form_token_invalid", "表单已失效，请刷新页面后重新提交");
   return *nonce;
 }
@@ -94,10 +92,10 @@ case_row find_or_404(request_context& ctx, const std::string& tracking_no, const
   return *row;
 }
 
-case_event applicant_event(event_kind kind) {
+case_event applicant_event(request_context& ctx, event_kind kind) {
   case_event e;
   e.kind = kind;
-  e.on = china_date(now_seconds());
+  e.on = china_date(ctx.now_s());
   e.actor_role = role::applicant;
   return e;
 }
@@ -108,10 +106,10 @@ const actor the_applicant{role::applicant, "applicant"};
 case_row fire_as_applicant(request_context& ctx, const case_row& row, const case_event& e, const std::string& nonce) {
   auto cal = calendar(ctx);
   if (!nonce.empty()) {
-    bool fresh = ctx.db->transact([&](connection& c) { return applications::consume_nonce(c, nonce, now_seconds()); });
+    bool fresh = ctx.db->transact([&](connection& c) { return applications::consume_nonce(c, nonce, ctx.now_s()); });
     if (!fresh) throw http::http_error(status::forbidden, "form_replayed", "该表单已经提交过，请重新查询后再操作");
   }
-  return cases::fire(*ctx.db, row.tracking_no, row.version, e, the_applicant, *cal, unix_now_ms());
+  return cases::fire(*ctx.db, row.tracking_no, row.version, e, the_applicant, *cal, ctx.now_ms);
 }
 
 std::string correction_text(const std::string& raw) {
@@ -139,8 +137,8 @@ http::response letter_response(request_context& ctx, const case_row& row, const 
 // [Gongkai rule] an online submission is confirmed at once: received on its local date (Art. 31).
 filing::receipt file_online(request_context& ctx, const application& app, const std::string& nonce) {
   require_rate(ctx, "file", ctx.cfg.filing_limit, 3600);
-  return filing::file(*ctx.db, *calendar(ctx), app, intake_channel::online, china_date(now_seconds()), nonce,
-                      actor{role::applicant, "applicant"}, unix_now_ms());
+  return filing::file(*ctx.db, *calendar(ctx), app, intake_channel::online, china_date(ctx.now_s()), nonce,
+                      actor{role::applicant, "applicant"}, ctx.now_ms);
 }
 
 http::response receipt_page(request_context& ctx, const application& app, const filing::receipt& r) {

@@ -28,7 +28,6 @@ const choices& delivery_choices();
 std::string label_of(const choices& list, const std::string& value);
 
 // ---- Requests ----
-long long now_seconds();
 void require_rate(request_context& ctx, std::string_view purpose, int limit, int window);
 // The anti-forgery token's nonce (403 when missing, expired or forged).
 std::string csrf_nonce(request_context& ctx, const std::map<std::string, std::string>& form, std::string_view purpose);
@@ -52,7 +51,7 @@ boost::json::object view_json(const case_view& v);
 http::response status_page(request_context& ctx, const case_view& v, const std::string& code, const std::string& notice);
 
 // ---- The applicant's events ----
-workflow::case_event applicant_event(workflow::event_kind kind);
+workflow::case_event applicant_event(request_context& ctx, workflow::event_kind kind);
 // Fires an applicant's event in one transaction with the anti-forgery nonce (when given).
 case_row fire_as_applicant(request_context& ctx, const case_row& row, const workflow::case_event& e,
                            const std::string& nonce);

@@ -30,7 +30,7 @@ http::response apply_page(request_context& ctx) {
 http::response apply_submit(request_context& ctx) {
   auto form = http::parse_form_body(ctx.req);
   auto nonce = csrf_nonce(ctx, form, "apply");
-  auto checked = validate_application(form, china_date(now_seconds()));
+  auto checked = validate_application(form, china_date(ctx.now_s()));
   if (!checked.problems.empty()) {
     return http::html_response(ctx.req, status::unprocessable_entity,
                                render_page("请修改申请表", "apply", application_form(ctx, form, checked.problems)));
@@ -56,7 +56,7 @@ http::response applicant_action(request_context& ctx, event_kind kind, Fill&& fi
   auto nonce = csrf_nonce(ctx, form, "track");
   auto code = trimmed(field(form, "access_code"));
   auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), code);
-  auto e = applicant_event(kind);
+  auto e = applicant_event(ctx, kind);
   fill(e, form);
   auto updated = fire_as_applicant(ctx, row, e, nonce);
   return status_page(ctx, load_view(ctx, updated), code, done);

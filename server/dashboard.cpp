@@ -52,7 +52,7 @@ data case_list(const std::vector<staff_store::queue_row>& rows, date today, cons
 http::response dashboard_page(request_context& ctx) {
   auto u = auth::require(ctx, {"supervisor"});
   auto cal = calendar(ctx);
-  auto today = china_date(unix_now());
+  auto today = china_date(ctx.now_s());
   staff_store::queue_filter f;
   f.today = today;
   f.page_size = 200;

@@ -13,11 +13,11 @@ namespace gongkai::auth {
 password_check check_password(request_context& ctx, const std::string& username, const std::string& password,
                               std::string_view kind, const std::function<void(connection&, const user&)>& on_success) {
   database& db = *ctx.db;
-  const audit::origin by{"", std::string(ctx.client)};
-  if (auto wait = login_throttle::check(db, username, by, kind, unix_now_ms()))
+  const audit::origin by{"", std::string(ctx.client), ctx.now_ms};
+  if (auto wait = login_throttle::check(db, username, by, kind, ctx.now_ms))
     return {verdict::throttled, std::nullopt, *wait};
   auto u = users::authenticate(db, username, password);  // waits for a hashing slot, outside any transaction
-  const long long now_ms = unix_now_ms();
+  const long long now_ms = ctx.now_ms;
   db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
     if (u) {
@@ -36,8 +36,8 @@ password_check check_password(request_context& ctx, const std::string& username,
 login_result log_in(request_context& ctx, const std::string& username, const std::string& password, std::string_view via) {
   login_result out;
   out.check = check_password(ctx, username, password, "login", [&](connection& c, const user& u) {
-    out.session = sessions::open(c, u.id, unix_now(), session_lifetime_seconds);
-    audit::record(c, {u.username, std::string(ctx.client)}, "login", u.username,
+    out.session = sessions::open(c, u.id, ctx.now_s(), session_lifetime_seconds);
+    audit::record(c, {u.username, std::string(ctx.client), ctx.now_ms}, "login", u.username,
                   boost::json::serialize(boost::json::object{{"via", via}}));
   });
   return out;

@@ -34,7 +34,7 @@ using kainjow::mustache::data;
 // ---- Login ----
 http::response login_form(request_context& ctx, status s, const std::string& error, const std::string& username) {
   data d;
-  d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "login", unix_now(), 3600));
+  d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "login", ctx.now_s(), 3600));
   d.set("username", username);
   if (!error.empty()) d.set("error", error);
   return http::html_response(ctx.req, s, render_page("工作人员登录", "login", d));
@@ -44,7 +44,7 @@ http::response login_page(request_context& ctx) { return login_form(ctx, status:
 
 http::response login_submit(request_context& ctx) {
   auto form = http::parse_form_body(ctx.req);
-  if (!crypto::verify_form_token(ctx.svc.form_key, "login", get(form, "csrf"), unix_now()))
+  if (!crypto::verify_form_token(ctx.svc.form_key, "login", get(form, "csrf"), ctx.now_s()))
     throw http::http_error(status::forbidden, "form_token_invalid", "表单已失效，请刷新页面后重新提交");
   auto username = get(form, "username");
   auto in = auth::log_in(ctx, username, get(form, "password"), "page");

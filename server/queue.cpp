@@ -37,7 +37,7 @@ http::response queue_page(request_context& ctx) {
   auto q = http::query_params(ctx.req);
   auto cal = calendar(ctx);
   staff_store::queue_filter f;
-  f.today = china_date(unix_now());
+  f.today = china_date(ctx.now_s());
   f.me = u.username;
   auto view = get(q, "view");
   f.which = view == "mine" ? staff_store::queue_filter::view::mine
@@ -130,7 +130,7 @@ http::response bulk_assign(request_context& ctx) {
   for (const auto& [key, value] : form)
     if (key.starts_with("case_") && value == "on") numbers.push_back(key.substr(5));
   if (numbers.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "请至少选择一个案件");
-  staff_store::assign_all(*ctx.db, numbers, to, actor{role::supervisor, u.username}, unix_now_ms());
+  staff_store::assign_all(*ctx.db, numbers, to, actor{role::supervisor, u.username}, ctx.now_ms);
   return auth::redirect(ctx, "/staff?view=all");
 }
 

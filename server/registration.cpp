@@ -58,7 +58,7 @@ data register_data(request_context& ctx, const std::map<std::string, std::string
     channels.push_back(o);
   }
   d.set("channels", channels);
-  auto today = format_date(china_date(unix_now()));
+  auto today = format_date(china_date(ctx.now_s()));
   d.set("v_sent_on", values.count("sent_on") ? get(values, "sent_on") : today);
   d.set("v_received_on", values.count("received_on") ? get(values, "received_on") : today);
   for (const char* k : {"channel", "sent_on", "received_on"})
@@ -75,7 +75,7 @@ http::response register_submit(request_context& ctx) {
   auto u = auth::require(ctx, {"staff"});
   auto form = http::parse_form_body(ctx.req);
   auth::check_form_token(ctx, form);
-  auto today = china_date(unix_now());
+  auto today = china_date(ctx.now_s());
   auto checked = validate_application(form, today);
   auto channel = parse_channel(get(form, "channel"));
   auto sent = parse_date(get(form, "sent_on"));

@@ -49,7 +49,7 @@ http::response freeze(request_context& ctx) {
   auto u = auth::require(ctx, {"supervisor"});
   auth::check_form_token(ctx, http::parse_form_body(ctx.req));
   int year = http::year_or_404(ctx.params.at("year"));
-  reports::freeze(*ctx.db, year, reports::annual(*ctx.db, year), u.username, unix_now());
+  reports::freeze(*ctx.db, year, reports::annual(*ctx.db, year), u.username, ctx.now_s());
   return auth::redirect(ctx, "/staff/reports/annual/" + std::to_string(year));
 }
 

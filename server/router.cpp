@@ -1,5 +1,6 @@
 #include "server/router.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "server/config.hpp"
 #include "sql/database.hpp"
@@ -71,7 +72,7 @@ http::response router::dispatch(const match& m, const http::request& req, const 
       throw http::http_error(http::status::not_found, "not_found", "您访问的页面不存在");
     }
     database* db = m.found->where == run_on::db ? svc.db : nullptr;
-    request_context ctx{req, http::path_of(req.target()), m.params, cfg, db, svc, client};
+    request_context ctx{req, http::path_of(req.target()), m.params, cfg, db, svc, client, unix_now_ms()};
     res = m.found->handler(ctx);
   } catch (const domain_error& e) {
     res = http::error_response(req, http::as_http_error(e));

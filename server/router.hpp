@@ -31,6 +31,8 @@ struct request_context {
   database* db;  // null for routes that run on the I/O thread
   const services& svc;
   std::string_view client;  // the peer's address (for rate limits; never logged)
+  long long now_ms = 0;     // "now" for this request, read once when it is dispatched (Unix ms)
+  long long now_s() const { return now_ms / 1000; }
 };
 
 using handler_fn = std::function<http::response(request_context&)>;

@@ -37,7 +37,7 @@ http::response readyz(request_context& ctx) {
   json::object body{{"status", "ready"}, {"schema_version", ctx.db->schema_version()}};
   if (test_clock::enabled()) {
     body["test_mode"] = true;
-    body["clock"] = test_clock::format_iso8601_china(unix_now_ms());
+    body["clock"] = test_clock::format_iso8601_china(ctx.now_ms);
   }
   return http::json_response(ctx.req, status::ok, body);
 }
@@ -52,7 +52,7 @@ http::response move_clock(request_context& ctx) {
   if (seconds <= 0 || seconds > 3660LL * 86400)
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "时钟只能向前调整", {{"advance_seconds", "须为正数"}});
   test_clock::advance(seconds * 1000);
-  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(unix_now_ms())}});
+  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms)}});
 }
 
 http::response index_page(request_context& ctx) {

@@ -58,12 +58,12 @@ void require_handler(const user& u, const case_row& row) {
 }
 
 // Builds an event from submitted fields (form or JSON, as strings). 422 for a malformed field.
-case_event event_from_fields(event_kind kind, const std::map<std::string, std::string>& f, role r) {
+case_event event_from_fields(event_kind kind, const std::map<std::string, std::string>& f, role r, date today) {
   case_event e;
   e.kind = kind;
   e.actor_role = r;
   auto on = get(f, "on");
-  if (on.empty()) e.on = china_date(unix_now());
+  if (on.empty()) e.on = today;
   else if (auto d = parse_date(on)) e.on = *d;
   else throw http::http_error(status::unprocessable_entity, "invalid_fields", "日期格式有误", {{"on", "日期应为 YYYY-MM-DD"}});
   for (const auto& [key, value] : f)
@@ -125,8 +125,8 @@ case_row fire_for(request_context& ctx, const user& u, const std::string& tracki
     // Let the machine say why (not in this state: 409; not this role: 403).
     r = machine_roles(u).empty() ? role::staff : machine_roles(u).front();
   }
-  auto e = event_from_fields(*kind, fields, *r);
-  return cases::fire(*ctx.db, tracking_no, version, e, actor{*r, u.username}, *calendar(ctx), unix_now_ms());
+  auto e = event_from_fields(*kind, fields, *r, china_date(ctx.now_s()));
+  return cases::fire(*ctx.db, tracking_no, version, e, actor{*r, u.username}, *calendar(ctx), ctx.now_ms);
 }
 
 

@@ -27,9 +27,10 @@ const std::set<workflow::event_kind>& permitted(workflow::case_state s, workflow
 std::optional<workflow::role> acting_role(const user& u, workflow::case_state s, workflow::event_kind k);
 // Staff act on their own cases; supervisors on any (403 not_assigned).
 void require_handler(const user& u, const case_row& row);
-// Builds an event from submitted fields (form or JSON, as strings). 422 for a malformed field.
+// Builds an event from submitted fields (form or JSON, as strings), dated `today` unless "on" says
+// otherwise. 422 for a malformed field.
 workflow::case_event event_from_fields(workflow::event_kind kind, const std::map<std::string, std::string>& f,
-                                       workflow::role r);
+                                       workflow::role r, workflow::date today);
 int parse_version(const std::string& v);
 // Fires an event for a staff user: the acting role, the assignment rule, the version check.
 case_row fire_for(request_context& ctx, const user& u, const std::string& tracking_no, const std::string& event_name,

@@ -128,7 +128,7 @@ http::response page(request_context& ctx, int year, bool as_csv) {
 }
 
 http::response current(request_context& ctx) {
-  return page(ctx, year_of(china_date(unix_now())), false);
+  return page(ctx, year_of(china_date(ctx.now_s())), false);
 }
 
 http::response by_year(request_context& ctx) {

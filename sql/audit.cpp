@@ -6,7 +6,7 @@
 namespace gongkai::audit {
 
 void record(connection& c, const origin& by, std::string_view kind, std::string_view target, std::string_view detail) {
-  const long long at = unix_now_ms();
+  const long long at = by.at_ms;
   // A target is an account name; whatever else a client typed as a user name is not stored (it may not even
   // be text).
   const std::string actor = by.actor, client = by.client.substr(0, 64), what(kind), json(detail);

@@ -12,11 +12,12 @@
 
 namespace gongkai::audit {
 
-// Who did it and from where. An empty actor (the command line, the system) and an empty client (not over
-// HTTP) are stored as NULL.
+// Who did it, from where and when. An empty actor (the command line, the system) and an empty client (not
+// over HTTP) are stored as NULL; `at_ms` is the request's or the command's "now" (storage reads no clock).
 struct origin {
   std::string actor;
   std::string client;
+  long long at_ms = 0;
 };
 
 struct entry {

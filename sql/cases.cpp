@@ -409,10 +409,10 @@ int import(database& db, const std::vector<year_schedule>& years, const std::str
   });
 }
 
-void ensure_builtin(database& db) {
+void ensure_builtin(database& db, long long now_ms) {
   if (loaded_years(db) > 0) return;
   try {
-    import(db, parse_schedules(embedded::builtin_holidays()), "built-in 2019-2026", unix_now_ms());
+    import(db, parse_schedules(embedded::builtin_holidays()), "built-in 2019-2026", now_ms);
   } catch (const soci::soci_error&) {
     // Another instance loaded it at the same moment; only a calendar still empty is an error.
     if (loaded_years(db) == 0) throw;
@@ -439,9 +439,9 @@ std::shared_ptr<const working_calendar> calendar_cache::get(database& db) {
   return calendar_;
 }
 
-void prepare_database(database& db) {
+void prepare_database(database& db, long long now_ms) {
   db.migrate();
-  calendar_store::ensure_builtin(db);
+  calendar_store::ensure_builtin(db, now_ms);
 }
 
 }  // namespace gongkai

@@ -99,7 +99,7 @@ workflow::working_calendar load(database& db);
 // Returns the number of cases whose due date changed.
 int import(database& db, const std::vector<workflow::year_schedule>& years, const std::string& source, long long now_ms);
 // Loads the built-in 2019-2026 schedule into an empty calendar (first start).
-void ensure_builtin(database& db);
+void ensure_builtin(database& db, long long now_ms);
 
 }  // namespace calendar_store
 
@@ -117,7 +117,7 @@ class calendar_cache {
 };
 
 // Migrations plus the built-in calendar: what every command does before touching data.
-void prepare_database(database& db);
+void prepare_database(database& db, long long now_ms);
 
 
 }  // namespace gongkai

@@ -275,6 +275,12 @@ namespace {
 constexpr long long lease_seconds = 10;
 constexpr auto heartbeat_every = std::chrono::seconds(2);
 
+// The database server's clock, in Unix seconds: one clock for every instance's lease (no skew between
+// hosts), and no clock read in storage.
+std::string db_now(backend kind) {
+  return kind == backend::sqlite ? "CAST(strftime('%s', 'now') AS INTEGER)" : "UNIX_TIMESTAMP()";
+}
+
 std::string this_host() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0) return "unknown";
@@ -312,8 +318,8 @@ class lease_keeper {
       lock.unlock();
       try {
         if (!c) c = std::make_unique<connection>(url_);
-        const long long now = unix_now();
-        c->sql << "UPDATE schema_lock SET acquired_at = :t WHERE id = 1 AND holder = :h", soci::use(now), soci::use(holder_);
+        c->sql << "UPDATE schema_lock SET acquired_at = " + db_now(c->kind) + " WHERE id = 1 AND holder = :h",
+            soci::use(holder_);
       } catch (const std::exception& e) {
         c.reset();  // try again on a new connection next time; the lease runs out if this keeps failing
         log::event("warning", "migration lease not renewed", loggable_error(e));
@@ -344,16 +350,17 @@ int database::migrate() {
     for (;;) {
       try {
         std::string current;
-        long long renewed = 0;
-        c.sql << "SELECT holder, acquired_at FROM schema_lock WHERE id = 1", soci::into(current), soci::into(renewed);
-        if (c.sql.got_data() && (renewed < unix_now() - lease_seconds || holder_is_dead(current))) {
+        long long renewed = 0, now = 0;
+        c.sql << "SELECT holder, acquired_at, " + db_now(kind()) + " FROM schema_lock WHERE id = 1", soci::into(current),
+            soci::into(renewed), soci::into(now);
+        if (c.sql.got_data() && (renewed < now - lease_seconds || holder_is_dead(current))) {
           // Take over a lapsed lease: only the row as it was read, so two instances cannot both take it.
           c.sql << "DELETE FROM schema_lock WHERE id = 1 AND holder = :h AND acquired_at = :t", soci::use(current),
               soci::use(renewed);
           log::event("info", "migration lock taken over from a holder that is gone");
         }
-        const long long now = unix_now();
-        c.sql << "INSERT INTO schema_lock (id, holder, acquired_at) VALUES (1, :h, :t)", soci::use(holder), soci::use(now);
+        c.sql << "INSERT INTO schema_lock (id, holder, acquired_at) VALUES (1, :h, " + db_now(kind()) + ")",
+            soci::use(holder);
         break;
       } catch (const soci::soci_error&) {
         if (connection_lost(c)) throw;
@@ -373,9 +380,8 @@ int database::migrate() {
         // written to be re-runnable (IF NOT EXISTS) and the lock row keeps instances from racing.
         if (kind() == backend::sqlite) c.sql << "BEGIN IMMEDIATE";
         for (const auto& s : m.statements) c.sql << s;
-        const long long now = unix_now();
-        c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(m.version),
-            soci::use(m.name), soci::use(now);
+        c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, " + db_now(kind()) + ")",
+            soci::use(m.version), soci::use(m.name);
         if (kind() == backend::sqlite) c.sql << "COMMIT";
         log::event("info", "migration applied", std::to_string(m.version) + "_" + m.name);
         ++applied;

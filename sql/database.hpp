@@ -7,7 +7,6 @@
 // connection; a write is never sent twice: a write that fails because the connection was lost raises
 // unavailable_error (503) and the client decides.
 #include "core/errors.hpp"
-#include "core/clock.hpp"
 #include "sql/db_url.hpp"
 
 #include <soci/soci.h>

@@ -112,7 +112,7 @@ std::optional<std::pair<user, std::string>> load_user(connection& c, const std::
 namespace users {
 
 long long create(database& db, const std::string& username, const std::string& display_name,
-                 const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password) {
+                 const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password, long long now_s) {
   if (!is_valid_username(username))
     throw domain_error(error_kind::invalid, "invalid_username",
                            "用户名须为 2-64 位小写字母、数字或 . _ -");
@@ -124,7 +124,7 @@ long long create(database& db, const std::string& username, const std::string& d
     int exists = 0;
     c.sql << "SELECT COUNT(*) FROM users WHERE username = :u", soci::use(username), soci::into(exists);
     if (exists) throw domain_error(error_kind::conflict, "username_taken", "用户名已存在");
-    const long long now = unix_now();
+    const long long now = now_s;
     const int must = must_change_password ? 1 : 0;
     c.sql << "INSERT INTO users (username, display_name, password_hash, must_change_password, disabled, created_at, "
              "updated_at) VALUES (:u, :d, :p, :m, 0, :c, :c2)",
@@ -183,7 +183,7 @@ bool set_password(database& db, const std::string& username, const std::string& 
     write_transaction tx(db, c);
     auto id = user_id_of(c, username);
     if (!id) return false;
-    const long long now = unix_now();
+    const long long now = by.at_ms / 1000;
     const int must = must_change ? 1 : 0;
     c.sql << "UPDATE users SET password_hash = :p, must_change_password = :m, updated_at = :n WHERE id = :i",
         soci::use(password_hash), soci::use(must), soci::use(now), soci::use(*id);
@@ -197,7 +197,7 @@ bool set_password(database& db, const std::string& username, const std::string& 
 bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by) {
   return db.run(database::access::write, [&](connection& c) {
     write_transaction tx(db, c);
-    const long long now = unix_now();
+    const long long now = by.at_ms / 1000;
     const int flag = disabled ? 1 : 0;
     soci::statement st = (c.sql.prepare << "UPDATE users SET disabled = :d, updated_at = :n WHERE username = :u",
                           soci::use(flag), soci::use(now), soci::use(username));

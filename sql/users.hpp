@@ -28,7 +28,8 @@ namespace users {
 
 // Throws domain_error (conflict) "username_taken" if the name exists, 422 on an invalid name or role.
 long long create(database& db, const std::string& username, const std::string& display_name,
-                 const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password);
+                 const std::string& password_hash, const std::vector<std::string>& roles, bool must_change_password,
+                 long long now_s);
 std::optional<user> find(database& db, const std::string& username);
 // Checks the password (Argon2id) for an enabled account.
 std::optional<user> authenticate(database& db, const std::string& username, const std::string& password);
@@ -37,15 +38,15 @@ std::optional<user> authenticate(database& db, const std::string& username, cons
 // logged in where they did it). Recorded in the audit log as `kind`: "password_reset" (an admin, the
 // command line) or "password_changed" (the user). False when there is no such account.
 bool set_password(database& db, const std::string& username, const std::string& password_hash, bool must_change,
-                  const audit::origin& by = {}, std::string_view kind = "password_reset",
+                  const audit::origin& by, std::string_view kind = "password_reset",
                   const std::string& keep_session = {});
 // Disabling also ends every session and revokes every API token of the account, for good: enabling it
 // again revives neither. Recorded in the audit log ("disabled", "enabled") when it changed anything.
-bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by = {});
+bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by);
 bool any_admin(database& db);
 // Replaces the roles of an account (422 on an unknown role); recorded in the audit log ("roles_changed").
 bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles,
-               const audit::origin& by = {});
+               const audit::origin& by);
 std::vector<user> all(database& db);
 // Enabled users holding `role`, by username.
 std::vector<user> with_role(database& db, const std::string& role);

@@ -35,8 +35,8 @@ const std::string clerk_password = "a long enough password";
 struct security_harness : test::route_harness {
   security_harness() : route_harness("security-test-key") {
     auto hash = crypto::hash_password(clerk_password);
-    users::create(db, "clerk", "clerk", hash, {"staff"}, false);
-    users::create(db, "root", "root", hash, {"admin"}, false);
+    users::create(db, "clerk", "clerk", hash, {"staff"}, false, unix_now());
+    users::create(db, "root", "root", hash, {"admin"}, false, unix_now());
     // Time moves only when a test says so (the throttle's delays are read from this clock).
     test_clock::enable(unix_now_ms());
   }
@@ -196,7 +196,7 @@ TEST_CASE("an admin's password reset ends every session and API token of the acc
   CHECK(h.whoami(root).result() == http::status::ok);  // the admin's own session is not touched
   // The command line (gongkai user passwd) goes through the same function.
   auto again = sessions::open(h.db, users::find(h.db, "root")->id, unix_now(), 3600).token;
-  REQUIRE(users::set_password(h.db, "root", crypto::hash_password("another long password"), false));
+  REQUIRE(users::set_password(h.db, "root", crypto::hash_password("another long password"), false, test::origin_now()));
   CHECK(h.whoami(again).result() == http::status::unauthorized);
 }
 
@@ -340,7 +340,7 @@ TEST_CASE("gongkai user add and passwd refuse weak passwords", "[process]") {
 TEST_CASE("the sweeper's pruning keeps sessions, rate-limit windows, nonces and throttle rows bounded", "[storage]") {
   test::scratch_database s;
   auto& db = s.db();
-  prepare_database(db);
+  prepare_database(db, unix_now_ms());
   const long long now = unix_now();
   const long long day = 24 * 3600;
   // Old rows (more than two batches of sessions) and rows that still matter.

@@ -19,7 +19,7 @@ namespace {
 struct dates_harness : test::route_harness {
   std::string token;
   dates_harness() : route_harness("staff-dates-test-key") {
-    auto id = users::create(db, "clerk", "clerk", crypto::hash_password("a long enough password"), {"staff"}, false);
+    auto id = users::create(db, "clerk", "clerk", crypto::hash_password("a long enough password"), {"staff"}, false, unix_now());
     token = sessions::open(db, id, unix_now(), 3600).token;
   }
   std::map<std::string, std::string> cookie() const { return {{"Cookie", "gk_session=" + token}}; }

@@ -28,7 +28,7 @@ struct fixture {
   database& db = s.db();
   working_calendar cal;
   fixture() {
-    prepare_database(db);
+    prepare_database(db, unix_now_ms());
     cal = calendar_store::load(db);
   }
   case_row create(const std::string& no, const char* received) {
@@ -69,7 +69,7 @@ TEST_CASE("the built-in calendar is stored at first start and loads back the sam
     REQUIRE(f.cal.is_working_day(d) == builtin.is_working_day(d));
     REQUIRE(f.cal.is_provisional(d) == builtin.is_provisional(d));
   }
-  calendar_store::ensure_builtin(f.db);  // a second start changes nothing
+  calendar_store::ensure_builtin(f.db, unix_now_ms());  // a second start changes nothing
   CHECK(calendar_store::load(f.db).loaded_years().size() == 8);
 }
 

@@ -28,7 +28,7 @@ struct fixture {
   database& db = s.db();
   working_calendar cal;
   fixture() {
-    prepare_database(db);
+    prepare_database(db, unix_now_ms());
     cal = calendar_store::load(db);
   }
   // Each event recorded at noon of its own date, as if entered on the day.

@@ -26,7 +26,7 @@ struct years_builder {
   working_calendar cal;
   int next = 1;
   years_builder() {
-    prepare_database(db);
+    prepare_database(db, unix_now_ms());
     cal = calendar_store::load(db);
   }
   std::string open(applicant_category category, date received, long long at_ms) {

@@ -26,7 +26,7 @@ struct history_builder {
   working_calendar cal;
   int next = 1;
   history_builder() {
-    prepare_database(db);
+    prepare_database(db, unix_now_ms());
     cal = calendar_store::load(db);
   }
   std::string open(applicant_category category, const char* received) {
@@ -253,9 +253,9 @@ TEST_CASE("the CLI, the API and the page give the same annual report, in the off
   h.simple(a, event_kind::accept, "2025-03-03");
   h.answer(a, "2025-03-20", "3.4");
   h.open(applicant_category::commercial, "2025-11-03");
-  auto id = users::create(h.db, "head", "负责人", crypto::hash_password("a long enough password"), {"supervisor"}, false);
+  auto id = users::create(h.db, "head", "负责人", crypto::hash_password("a long enough password"), {"supervisor"}, false, unix_now());
   auto token = sessions::open(h.db, id, unix_now(), 3600).token;
-  auto clerk_id = users::create(h.db, "clerk", "承办人", crypto::hash_password("a long enough password"), {"staff"}, false);
+  auto clerk_id = users::create(h.db, "clerk", "承办人", crypto::hash_password("a long enough password"), {"staff"}, false, unix_now());
   auto clerk_token = sessions::open(h.db, clerk_id, unix_now(), 3600).token;
   calendar_cache cache;
   config cfg;

@@ -85,10 +85,10 @@ TEST_CASE("accounts: create, authenticate, disable, change password", "[storage]
   test::scratch_database s;
   auto& db = s.db();
   db.migrate();
-  users::create(db, "wang.fang", "王芳", crypto::hash_password(strong_password), {"staff", "supervisor"}, false);
-  CHECK_THROWS_AS(users::create(db, "wang.fang", "x", "h", {"staff"}, false), domain_error);
-  CHECK_THROWS_AS(users::create(db, "Bad Name", "x", "h", {"staff"}, false), domain_error);
-  CHECK_THROWS_AS(users::create(db, "li.lei", "x", "h", {"root"}, false), domain_error);
+  users::create(db, "wang.fang", "王芳", crypto::hash_password(strong_password), {"staff", "supervisor"}, false, unix_now());
+  CHECK_THROWS_AS(users::create(db, "wang.fang", "x", "h", {"staff"}, false, unix_now()), domain_error);
+  CHECK_THROWS_AS(users::create(db, "Bad Name", "x", "h", {"staff"}, false, unix_now()), domain_error);
+  CHECK_THROWS_AS(users::create(db, "li.lei", "x", "h", {"root"}, false, unix_now()), domain_error);
   CHECK_FALSE(users::find(db, "li.lei"));
 
   auto u = users::find(db, "wang.fang");
@@ -103,21 +103,21 @@ TEST_CASE("accounts: create, authenticate, disable, change password", "[storage]
 
   auto session = sessions::open(db, u->id, unix_now(), 3600);
   CHECK(sessions::resume(db, session.token, unix_now(), 1800));
-  CHECK(users::set_disabled(db, "wang.fang", true));
+  CHECK(users::set_disabled(db, "wang.fang", true, test::origin_now()));
   CHECK_FALSE(users::authenticate(db, "wang.fang", strong_password));
   CHECK_FALSE(sessions::resume(db, session.token, unix_now(), 1800));
-  CHECK(users::set_disabled(db, "wang.fang", false));
-  CHECK(users::set_password(db, "wang.fang", crypto::hash_password("another long password"), false));
+  CHECK(users::set_disabled(db, "wang.fang", false, test::origin_now()));
+  CHECK(users::set_password(db, "wang.fang", crypto::hash_password("another long password"), false, test::origin_now()));
   CHECK_FALSE(users::authenticate(db, "wang.fang", strong_password));
   CHECK(users::authenticate(db, "wang.fang", "another long password"));
-  CHECK_FALSE(users::set_password(db, "nobody", "h", false));
+  CHECK_FALSE(users::set_password(db, "nobody", "h", false, test::origin_now()));
 }
 
 TEST_CASE("sessions expire absolutely and when idle; only the token's hash is stored", "[storage]") {
   test::scratch_database s;
   auto& db = s.db();
   db.migrate();
-  auto id = users::create(db, "staff1", "张三", crypto::hash_password(strong_password), {"staff"}, false);
+  auto id = users::create(db, "staff1", "张三", crypto::hash_password(strong_password), {"staff"}, false, unix_now());
   const long long t0 = 1'800'000'000;
   auto session = sessions::open(db, id, t0, 3600);
   CHECK(session.expires_at == t0 + 3600);
@@ -144,7 +144,7 @@ TEST_CASE("Chinese text and characters outside the BMP survive a round trip", "[
   auto& db = s.db();
   db.migrate();
   const std::string name = "𠀀龍泉鎮 政府信息公开办公室 😀";
-  users::create(db, "office", name, "h", {"staff"}, false);
+  users::create(db, "office", name, "h", {"staff"}, false, unix_now());
   CHECK(users::find(db, "office")->display_name == name);
 }
 
@@ -165,7 +165,7 @@ TEST_CASE("login over the route table opens a session that whoami accepts", "[st
   test::scratch_database s;
   auto& db = s.db();
   db.migrate();
-  users::create(db, "clerk", "李雷", crypto::hash_password(strong_password), {"staff"}, false);
+  users::create(db, "clerk", "李雷", crypto::hash_password(strong_password), {"staff"}, false, unix_now());
   config cfg;
   services svc{&db};
   auto routes = make_routes();
@@ -215,7 +215,7 @@ TEST_CASE("a lost MariaDB connection: reads retried once, writes never re-sent",
   test::scratch_database s;
   auto db = s.open(1);
   db->migrate();
-  users::create(*db, "keeper", "k", crypto::hash_password(strong_password), {"staff"}, false);
+  users::create(*db, "keeper", "k", crypto::hash_password(strong_password), {"staff"}, false, unix_now());
   auto connection_id = [&] {
     return db->run(database::access::read, [](connection& c) {
       long long id = 0;

@@ -23,7 +23,7 @@ struct route_harness {
   router routes = make_routes();
 
   explicit route_harness(std::string form_key) {
-    prepare_database(db);
+    prepare_database(db, unix_now_ms());
     cfg.filing_limit = 1000;
     cfg.lookup_limit = 1000;
     svc = services{&db, &calendar, std::move(form_key)};

@@ -23,7 +23,7 @@ struct staff_harness : test::route_harness {
     auto hash = crypto::hash_password("a long enough password");
     for (auto [name, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
              {"clerk", {"staff"}}, {"clerk2", {"staff"}}, {"head", {"supervisor", "staff"}}, {"root", {"admin"}}}) {
-      auto id = users::create(db, name, name, hash, roles, false);
+      auto id = users::create(db, name, name, hash, roles, false, unix_now());
       tokens[name] = sessions::open(db, id, unix_now(), 3600).token;
     }
   }

@@ -1,6 +1,8 @@
 #pragma once
 // A fresh, empty database for one test, on the backend the ctest entry names (GONGKAI_TEST_BACKEND:
 // sqlite or mysql). MariaDB comes from GONGKAI_TEST_MYSQL_URL (set by test.sh); missing it is a failure.
+#include "core/clock.hpp"
+#include "sql/audit.hpp"
 #include "sql/database.hpp"
 
 #include <memory>
@@ -9,6 +11,8 @@
 namespace gongkai::test {
 
 bool backend_is_mysql();
+// An audit origin for storage calls made by a test (no actor, no client address, now).
+inline audit::origin origin_now() { return {"", "", unix_now_ms()}; }
 std::string temp_dir();  // a fresh directory under GONGKAI_TEST_TMP or /tmp
 
 class scratch_database {
