@@ -12,38 +12,36 @@ using namespace workflow;
 
 result sweep(database& db, const working_calendar& cal, long long now_ms) {
   result out;
-  const date today = china_date(now_ms / 1000);
-  auto waiting = db.run(database::access::read, [](connection& c) {
-    std::vector<std::string> numbers;
-    soci::rowset<std::string> rows =
-        (c.sql.prepare << "SELECT tracking_no FROM cases WHERE state IN ('correction_requested', 'consulting') ORDER BY id");
-    for (const auto& n : rows) numbers.push_back(n);
-    return numbers;
+  const std::string today = format_date(china_date(now_ms / 1000));
+  struct due_case {
+    std::string tracking_no;
+    case_state state;
+    int version;
+    date period_end;
+  };
+  // The stored clocks say which periods are over: no case's history is read to find them.
+  auto due = db.run(database::access::read, [&](connection& c) {
+    std::vector<due_case> list;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT tracking_no, state, version, period_due FROM cases WHERE state IN "
+                          "('correction_requested', 'consulting') AND period_due < :t ORDER BY id",
+         soci::use(today));
+    for (const auto& r : rows)
+      list.push_back({r.get<std::string>(0), parse_state(r.get<std::string>(1)).value_or(case_state::closed),
+                      static_cast<int>(row_integer(r, 2)), parse_date(r.get<std::string>(3)).value_or(date{})});
+    return list;
   });
   const actor system{role::system, "system"};
-  for (const auto& no : waiting) {
-    auto row = cases::find(db, no);
-    if (!row) continue;
-    const auto history = cases::machine_history(cases::transitions(db, row->id));
-    auto clocks = compute_deadlines(history, cal);
+  for (const auto& dc : due) {
     case_event e;
     e.actor_role = role::system;
+    e.kind = dc.state == case_state::correction_requested ? event_kind::correction_expired : event_kind::consultation_expired;
     // A period ends at the end of its last day: the event is fired once that day is over, and dated on
-    // it whenever the sweeper gets to it (after downtime too), so no pause runs a day too long.
-    std::optional<date> ended;
-    if (row->state == case_state::correction_requested && clocks.correction_period.due && today > *clocks.correction_period.due) {
-      e.kind = event_kind::correction_expired;
-      ended = clocks.correction_period.due;
-    } else if (row->state == case_state::consulting && clocks.consultation.due && today > *clocks.consultation.due) {
-      e.kind = event_kind::consultation_expired;
-      ended = clocks.consultation.due;
-    } else {
-      continue;
-    }
-    e.on = *ended;
-    if (!history.empty() && history.back().event.on > e.on) e.on = history.back().event.on;  // never before the event it follows
+    // it whenever the sweeper gets to it (after downtime too), so no pause runs a day too long. The
+    // period began with the case's latest event, so its last day is never before that event.
+    e.on = dc.period_end;
     try {
-      cases::fire(db, no, row->version, e, system, cal, now_ms);
+      cases::fire(db, dc.tracking_no, dc.version, e, system, cal, now_ms);
       ++out.fired;
     } catch (const domain_error& err) {
       if (err.kind != error_kind::conflict) throw;
@@ -97,15 +95,11 @@ int remind(database& db, const working_calendar& cal, long long now_ms) {
     });
   }
   // The supervisors' daily digest.
-  auto reviewing = db.run(database::access::read, [](connection& c) {
-    std::vector<long long> ids;
-    soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT id FROM cases WHERE state = 'under_review'");
-    for (const auto& r : rows) ids.push_back(row_integer(r, 0));
-    return ids;
+  int approvals = db.run(database::access::read, [](connection& c) {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM cases WHERE state = 'under_review' AND extension_pending > 0", soci::into(n);
+    return n;
   });
-  int approvals = 0;
-  for (auto id : reviewing)
-    if (compute_deadlines(cases::machine_history(cases::transitions(db, id)), cal).extension_days_pending > 0) ++approvals;
   if (overdue + approvals > 0) {
     const std::string data = boost::json::serialize(boost::json::object{
         {"date", format_date(today)}, {"overdue", std::to_string(overdue)}, {"approvals", std::to_string(approvals)}});

@@ -52,7 +52,7 @@ http::response move_clock(request_context& ctx) {
   if (seconds <= 0 || seconds > 3660LL * 86400)
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "时钟只能向前调整", {{"advance_seconds", "须为正数"}});
   test_clock::advance(seconds * 1000);
-  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms)}});
+  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms + seconds * 1000)}});
 }
 
 http::response index_page(request_context& ctx) {

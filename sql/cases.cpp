@@ -89,17 +89,21 @@ std::string report_key_of(std::string_view event, const std::string& payload) {
   }
 }
 
+// The case row and the clocks the machine computed in this transaction (stored, so that lists and the
+// sweeper never recompute a case's history).
 struct update_case {
-  std::string state, reply_due, concluded_on, outcome;
-  soci::indicator due_ind = soci::i_ok, concluded_ind = soci::i_ok, outcome_ind = soci::i_ok;
-  int provisional = 0, version = 0;
+  std::string state, reply_due, concluded_on, outcome, period_due;
+  soci::indicator due_ind = soci::i_ok, concluded_ind = soci::i_ok, outcome_ind = soci::i_ok, period_ind = soci::i_ok;
+  int provisional = 0, version = 0, extension_pending = 0;
   long long now = 0, id = 0;
   soci::statement st;
   explicit update_case(soci::session& s)
       : st((s.prepare << "UPDATE cases SET state = :s, reply_due = :d, due_provisional = :p, concluded_on = :c, "
-                         "outcome = :o, version = version + 1, updated_at = :n WHERE id = :i AND version = :v",
+                         "outcome = :o, period_due = :w, extension_pending = :x, clocks_stored = 1, "
+                         "version = version + 1, updated_at = :n WHERE id = :i AND version = :v",
             soci::use(state), soci::use(reply_due, due_ind), soci::use(provisional), soci::use(concluded_on, concluded_ind),
-            soci::use(outcome, outcome_ind), soci::use(now), soci::use(id), soci::use(version))) {}
+            soci::use(outcome, outcome_ind), soci::use(period_due, period_ind), soci::use(extension_pending),
+            soci::use(now), soci::use(id), soci::use(version))) {}
 };
 
 date must_date(const std::string& s) {
@@ -196,6 +200,10 @@ bool store_case(connection& c, long long id, int version, case_state state, cons
   up.concluded_ind = d.concluded && d.first_concluded_on ? soci::i_ok : soci::i_null;
   up.outcome = d.outcome;
   up.outcome_ind = d.outcome.empty() ? soci::i_null : soci::i_ok;
+  const auto period = waiting_period_due(state, d);
+  up.period_due = period ? format_date(*period) : std::string();
+  up.period_ind = period ? soci::i_ok : soci::i_null;
+  up.extension_pending = d.extension_days_pending;
   up.now = now_ms;
   up.id = id;
   up.version = version;
@@ -439,9 +447,38 @@ std::shared_ptr<const working_calendar> calendar_cache::get(database& db) {
   return calendar_;
 }
 
+namespace {
+
+// Cases written before their clocks were stored (migration 0010) get them once, without a new version.
+void store_missing_clocks(database& db) {
+  auto ids = db.run(database::access::read, [](connection& c) {
+    std::vector<long long> out;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT id FROM cases WHERE clocks_stored = 0 AND state IN " + open_states_sql());
+    for (const auto& r : rows) out.push_back(row_integer(r, 0));
+    return out;
+  });
+  if (ids.empty()) return;
+  const auto cal = calendar_store::load(db);
+  for (auto id : ids)
+    db.transact([&](connection& c) {
+      std::string state;
+      c.sql << "SELECT state FROM cases WHERE id = :i", soci::use(id), soci::into(state);
+      const auto d = compute_deadlines(cases::machine_history(load_transitions(c, id)), cal);
+      const auto period = waiting_period_due(parse_state(state).value_or(case_state::closed), d);
+      const std::string due = period ? format_date(*period) : std::string();
+      soci::indicator ind = period ? soci::i_ok : soci::i_null;
+      c.sql << "UPDATE cases SET period_due = :w, extension_pending = :x, clocks_stored = 1 WHERE id = :i",
+          soci::use(due, ind), soci::use(d.extension_days_pending), soci::use(id);
+    });
+}
+
+}  // namespace
+
 void prepare_database(database& db, long long now_ms) {
   db.migrate();
   calendar_store::ensure_builtin(db, now_ms);
+  store_missing_clocks(db);
 }
 
 }  // namespace gongkai

@@ -175,37 +175,30 @@ std::vector<staff_stat> staff_stats(database& db) {
   });
 }
 
-namespace {
-
-std::vector<std::pair<long long, std::string>> cases_in(database& db, const std::string& state) {
-  return db.run(database::access::read, [&](connection& c) {
-    std::vector<std::pair<long long, std::string>> out;
-    soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT id, tracking_no FROM cases WHERE state = :s ORDER BY id", soci::use(state));
-    for (const auto& r : rows) out.emplace_back(row_integer(r, 0), r.get<std::string>(1));
+std::vector<waiting_case> pending_extensions(database& db, const working_calendar&) {
+  return db.run(database::access::read, [](connection& c) {
+    std::vector<waiting_case> out;
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT tracking_no, reply_due, extension_pending FROM cases "
+                          "WHERE state = 'under_review' AND extension_pending > 0 ORDER BY id");
+    for (const auto& r : rows)
+      out.push_back({r.get<std::string>(0),
+                     r.get_indicator(1) == soci::i_ok ? parse_date(r.get<std::string>(1)).value_or(date{}) : date{},
+                     static_cast<int>(row_integer(r, 2))});
     return out;
   });
 }
 
-}  // namespace
-
-std::vector<waiting_case> pending_extensions(database& db, const working_calendar& cal) {
-  std::vector<waiting_case> out;
-  for (const auto& [id, no] : cases_in(db, "under_review")) {
-    auto clocks = compute_deadlines(cases::machine_history(cases::transitions(db, id)), cal);
-    if (clocks.extension_days_pending > 0)
-      out.push_back({no, clocks.reply.due.value_or(date{}), clocks.extension_days_pending});
-  }
-  return out;
-}
-
-std::vector<waiting_case> correction_window_open(database& db, const working_calendar& cal, date today) {
-  std::vector<waiting_case> out;
-  for (const auto& [id, no] : cases_in(db, "received")) {
-    auto clocks = compute_deadlines(cases::machine_history(cases::transitions(db, id)), cal);
-    if (clocks.corrections_requested == 0 && clocks.correction_notice.due && *clocks.correction_notice.due >= today)
-      out.push_back({no, *clocks.correction_notice.due, 0});
-  }
-  return out;
+std::vector<waiting_case> correction_window_open(database& db, const working_calendar&, date today) {
+  const std::string from = format_date(today);
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<waiting_case> out;
+    soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT tracking_no, period_due FROM cases WHERE state = 'received' "
+                                                     "AND period_due >= :t ORDER BY id",
+                                    soci::use(from));
+    for (const auto& r : rows) out.push_back({r.get<std::string>(0), parse_date(r.get<std::string>(1)).value_or(date{}), 0});
+    return out;
+  });
 }
 
 namespace {

@@ -74,12 +74,23 @@ clock reply_clock_from(date received, int days_allowed, const working_calendar& 
   return counted_clock(received, days_allowed, cal, "答复期限（条例第三十三条）");
 }
 
+std::optional<date> waiting_period_due(case_state s, const deadlines& d) {
+  switch (s) {
+    case case_state::received: return d.corrections_requested == 0 ? d.correction_notice.due : std::nullopt;
+    case case_state::correction_requested: return d.correction_period.due;
+    case case_state::consulting: return d.consultation.due;
+    default: return std::nullopt;
+  }
+}
+
 deadlines compute_deadlines(const case_history& history, const working_calendar& cal, const deadline_settings& s) {
   deadlines out;
   out.reply_days_allowed = s.reply_days;
   std::optional<date> clock_start;
   std::vector<pause_span> pauses;
-  std::optional<date> open_pause;
+  // An open consultation (a pause not yet ended) and the day it began.
+  bool pause_open = false;
+  date open_pause{};
   std::vector<std::string> clock_notes;
 
   for (const auto& t : history) {
@@ -131,13 +142,14 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
       }
       case event_kind::consult:
         open_pause = e.on;
+        pause_open = true;
         out.reply_paused = true;
         out.consultation = counted_clock(e.on, s.consultation_days, cal, "征求意见答复期限（条例第三十二条）");
         break;
       case event_kind::consultation_answered:
       case event_kind::consultation_expired:
-        if (open_pause) pauses.push_back({*open_pause, e.on});
-        open_pause.reset();
+        if (pause_open) pauses.push_back({open_pause, e.on});
+        pause_open = false;
         out.reply_paused = false;
         out.consultation = {};
         break;
@@ -194,7 +206,7 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
   auto paused = [&](date d) {
     for (const auto& p : pauses)
       if (d > p.from && d <= p.to) return true;
-    return open_pause && d > *open_pause;
+    return pause_open && d > open_pause;
   };
   std::vector<date> holidays, makeups, paused_days;
   bool provisional = false;
@@ -204,7 +216,7 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
   while (counted < out.reply_days_allowed && d < horizon) {
     d += days{1};
     if (paused(d)) {
-      if (open_pause) break;  // the clock stands still until the answer arrives
+      if (pause_open) break;  // the clock stands still until the answer arrives
       if (cal.is_working_day(d)) paused_days.push_back(d);
       continue;
     }
@@ -228,7 +240,7 @@ deadlines compute_deadlines(const case_history& history, const working_calendar&
   if (!makeups.empty()) ex.push_back("调休上班日（计入）：" + list_dates(makeups));
   if (out.reply_stopped) {
     ex.push_back("等待申请人补正：答复期限在收到补正之日起重新计算");
-  } else if (open_pause) {
+  } else if (pause_open) {
     ex.push_back("正在征求意见：已用 " + std::to_string(counted) + " 个工作日，剩余 " +
                  std::to_string(out.reply_days_allowed - counted) + " 个工作日在收到意见后继续计算");
   } else {

@@ -53,6 +53,10 @@ struct deadlines {
   bool overdue(date today) const;
 };
 
+// The last day of the period a case in state `s` waits on, if any: received, the correction notice window
+// (Art. 30); correction_requested, the correction period; consulting, the third party's period (Art. 32).
+std::optional<date> waiting_period_due(case_state s, const deadlines& d);
+
 deadlines compute_deadlines(const case_history& history, const working_calendar& cal,
                             const deadline_settings& settings = {});
 

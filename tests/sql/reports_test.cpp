@@ -342,8 +342,8 @@ TEST_CASE("monthly statistics and charts for the public, with no personal data",
   services svc{&h.db, &cache, "k"};
   auto routes = make_routes();
   auto get = [&](const std::string& target) {
-    http::request req{http::verb::get, target, 11};
-    return routes.dispatch(routes.find(req.method(), http::path_of(target)), req, cfg, svc, "x");
+    http::request get_req{http::verb::get, target, 11};
+    return routes.dispatch(routes.find(get_req.method(), http::path_of(target)), get_req, cfg, svc, "x");
   };
   auto page = get("/statistics/2025");  // public: no login
   REQUIRE(page.result() == http::status::ok);
