@@ -2,6 +2,7 @@
 // Cases and their transition log, and the calendar as stored. Every accepted event is one transaction:
 // append the transition, update the case row with a version check. A second actor working from the
 // same version gets a conflict, never a lost update or a duplicate transition.
+#include "sql/calendar_store.hpp"
 #include "sql/database.hpp"
 #include "workflow/case_machine.hpp"
 
@@ -67,6 +68,7 @@ void notify_registration(connection& c, const case_row& row, const workflow::cas
 std::optional<case_row> find(database& db, const std::string& tracking_no);
 std::optional<case_row> find_on(connection& c, const std::string& tracking_no);
 std::vector<stored_transition> transitions(database& db, long long case_id);
+std::vector<stored_transition> transitions_on(connection& c, long long case_id);
 
 // Fires one event. With expected_version, a case that changed since is a 409 conflict. A refusal by
 // the machine is 409 (not in this state), 403 (role) or 422 (a rule), with the machine's message.
@@ -91,33 +93,5 @@ int recompute_open_cases(database& db, connection& c, const workflow::working_ca
                          long long now_ms);
 
 }  // namespace cases
-
-namespace calendar_store {
-
-workflow::working_calendar load(database& db);
-// Replaces the stored schedule of each given year, then recomputes open cases; one transaction.
-// Returns the number of cases whose due date changed.
-int import(database& db, const std::vector<workflow::year_schedule>& years, const std::string& source, long long now_ms);
-// Loads the built-in 2019-2026 schedule into an empty calendar (first start).
-void ensure_builtin(database& db, long long now_ms);
-
-}  // namespace calendar_store
-
-// The stored calendar, shared by the request threads: reloaded when another instance (or a command)
-// has loaded a schedule, checked at most every few seconds.
-class calendar_cache {
- public:
-  std::shared_ptr<const workflow::working_calendar> get(database& db);
-
- private:
-  std::mutex mutex_;
-  std::shared_ptr<const workflow::working_calendar> calendar_;
-  std::string stamp_;
-  std::chrono::steady_clock::time_point checked_{};
-};
-
-// Migrations plus the built-in calendar: what every command does before touching data.
-void prepare_database(database& db, long long now_ms);
-
 
 }  // namespace gongkai
