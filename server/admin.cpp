@@ -19,10 +19,6 @@ using http::status;
 using http::verb;
 using kainjow::mustache::data;
 
-std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
 
 // Who acts, for the audit log.
 audit::origin by(request_context& ctx, const user& u) { return {u.username, std::string(ctx.client), ctx.now_ms}; }
@@ -70,7 +66,7 @@ void set_email(request_context& ctx, const std::string& username, const std::str
 std::vector<std::string> roles_from(const std::map<std::string, std::string>& form) {
   std::vector<std::string> roles;
   for (auto r : all_roles)
-    if (get(form, "role_" + std::string(r)) == "on") roles.emplace_back(r);
+    if (http::value_of(form, "role_" + std::string(r)) == "on") roles.emplace_back(r);
   return roles;
 }
 
@@ -91,17 +87,17 @@ http::response action(request_context& ctx, F&& change) {
 http::response create_user(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
     auto password = password_policy::one_time_password();
-    users::create(*ctx.db, get(f, "username"), get(f, "display_name").empty() ? get(f, "username") : get(f, "display_name"),
+    users::create(*ctx.db, http::value_of(f, "username"), http::value_of(f, "display_name").empty() ? http::value_of(f, "username") : http::value_of(f, "display_name"),
                   crypto::hash_password(password), roles_from(f), true, ctx.now_s());
-    if (!get(f, "email").empty()) set_email(ctx, get(f, "username"), get(f, "email"));
-    return std::pair<std::string, std::string>("已创建账号 " + get(f, "username") + "，首次登录须修改密码。初始密码：", password);
+    if (!http::value_of(f, "email").empty()) set_email(ctx, http::value_of(f, "username"), http::value_of(f, "email"));
+    return std::pair<std::string, std::string>("已创建账号 " + http::value_of(f, "username") + "，首次登录须修改密码。初始密码：", password);
   });
 }
 
 http::response update_user(request_context& ctx) {
   return action(ctx, [&](const user& me, const std::map<std::string, std::string>& f) {
     const auto& name = ctx.params.at("username");
-    auto what = get(f, "do");
+    auto what = http::value_of(f, "do");
     if (what == "roles") {
       auto roles = roles_from(f);
       if (name == me.username && std::find(roles.begin(), roles.end(), "admin") == roles.end())
@@ -121,7 +117,7 @@ http::response update_user(request_context& ctx) {
       return std::pair<std::string, std::string>("已重置 " + name + " 的密码，首次登录须修改。临时密码：", password);
     }
     if (what == "email") {
-      set_email(ctx, name, get(f, "email"));
+      set_email(ctx, name, http::value_of(f, "email"));
       return std::pair<std::string, std::string>("已更新 " + name + " 的通知邮箱", "");
     }
     if (what == "revoke") {
@@ -133,7 +129,7 @@ http::response update_user(request_context& ctx) {
     if (what == "token") {
       auto target = users::find(*ctx.db, name);
       if (!target) throw http::http_error(status::not_found, "not_found", "没有该账号");
-      auto label = get(f, "label").empty() ? std::string("api") : get(f, "label").substr(0, 100);
+      auto label = http::value_of(f, "label").empty() ? std::string("api") : http::value_of(f, "label").substr(0, 100);
       auto token = staff_store::issue_api_token(*ctx.db, target->id, label, ctx.now_s(), by(ctx, me));
       return std::pair<std::string, std::string>("已为 " + name + " 签发接口令牌（只显示这一次）：", token);
     }
@@ -144,7 +140,7 @@ http::response update_user(request_context& ctx) {
 http::response save_settings(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
     for (const char* name : setting_names) {
-      auto value = get(f, name);
+      auto value = http::value_of(f, name);
       if (!clean_text(value, false) || utf8_length(value) > 200)
         throw http::http_error(status::unprocessable_entity, "invalid_fields", "设置内容须为200字以内的有效文字");
       staff_store::set_setting(*ctx.db, name, value);
@@ -184,7 +180,7 @@ http::response calendar_import(request_context& ctx) {
   return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
     std::vector<year_schedule> years;
     try {
-      years = parse_schedules(get(f, "schedule"));
+      years = parse_schedules(http::value_of(f, "schedule"));
     } catch (const calendar_error& e) {
       throw http::http_error(status::unprocessable_entity, "invalid_schedule", std::string("节假日安排有误：") + e.what());
     }
@@ -219,7 +215,7 @@ http::response password_submit(request_context& ctx) {
   };
   // The current password is checked like a login, under the same throttle (a stolen session must not
   // become a way to guess the password).
-  auto current = auth::check_password(ctx, u.username, get(form, "current"), "password_check",
+  auto current = auth::check_password(ctx, u.username, http::value_of(form, "current"), "password_check",
                                       [](connection&, const user&) {});
   if (current.result == auth::verdict::throttled) {
     auto res = fail("尝试过于频繁，请" + std::to_string(current.retry_after_s) + "秒后再试", status::too_many_requests);
@@ -227,9 +223,9 @@ http::response password_submit(request_context& ctx) {
     return res;
   }
   if (current.result != auth::verdict::ok) return fail("当前密码不正确");
-  auto next = get(form, "new");
+  auto next = http::value_of(form, "new");
   if (auto problem = password_policy::problem(next, u.username)) return fail(*problem);
-  if (next != get(form, "confirm")) return fail("两次输入的新密码不一致");
+  if (next != http::value_of(form, "confirm")) return fail("两次输入的新密码不一致");
   // Every other session and API token of the account ends; this session continues.
   users::set_password(*ctx.db, u.username, crypto::hash_password(next), false, by(ctx, u), "password_changed",
                       auth::session_token(ctx.req));

@@ -17,12 +17,6 @@ namespace gongkai::citizen {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // The last event of a kind, with its payload.
 std::optional<case_event> last_event(const case_view& v, event_kind kind) {
   for (auto it = v.log.rbegin(); it != v.log.rend(); ++it)

@@ -25,12 +25,6 @@ namespace gongkai::staff {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // ---- The case page ----
 struct event_form {
   event_kind kind;
@@ -220,7 +214,7 @@ http::response page_action(request_context& ctx, F&& action) {
 
 http::response case_event_submit(request_context& ctx) {
   return page_action(ctx, [&](const user& u, const std::map<std::string, std::string>& form) {
-    fire_for(ctx, u, ctx.params.at("tracking_no"), get(form, "event"), form, parse_version(get(form, "version")));
+    fire_for(ctx, u, ctx.params.at("tracking_no"), http::value_of(form, "event"), form, parse_version(http::value_of(form, "version")));
   });
 }
 
@@ -230,7 +224,7 @@ http::response case_claim(request_context& ctx) {
     auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
     if (row && !row->assignee.empty() && row->assignee != u.username && !is_supervisor(u))
       throw http::http_error(status::conflict, "already_assigned", "此案件已由 " + row->assignee + " 认领");
-    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(get(form, "version")), u.username,
+    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")), u.username,
                         actor{role::staff, u.username}, ctx.now_ms);
   });
 }
@@ -238,13 +232,13 @@ http::response case_claim(request_context& ctx) {
 http::response case_assign(request_context& ctx) {
   return page_action(ctx, [&](const user& u, const std::map<std::string, std::string>& form) {
     if (!is_supervisor(u)) throw http::http_error(status::forbidden, "forbidden", "只有负责人可以分配案件");
-    auto to = get(form, "assignee");
+    auto to = http::value_of(form, "assignee");
     if (!to.empty()) {
       auto target = users::find(*ctx.db, to);
       if (!target || target->disabled || !target->has_role("staff"))
         throw http::http_error(status::unprocessable_entity, "invalid_fields", "承办人不存在", {{"assignee", "承办人不存在"}});
     }
-    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(get(form, "version")), to,
+    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")), to,
                         actor{role::supervisor, u.username}, ctx.now_ms);
   });
 }
@@ -254,10 +248,10 @@ http::response case_note(request_context& ctx) {
     auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
     if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
     require_handler(u, *row);
-    auto text = get(form, "text");
+    auto text = http::value_of(form, "text");
     if (text.empty() || !clean_text(text, true) || utf8_length(text) > 5000)
       throw http::http_error(status::unprocessable_entity, "invalid_fields", "备注须为1至5000字的有效文字");
-    staff_store::add_note(*ctx.db, row->tracking_no, parse_version(get(form, "version")), text,
+    staff_store::add_note(*ctx.db, row->tracking_no, parse_version(http::value_of(form, "version")), text,
                           actor{is_supervisor(u) ? role::supervisor : role::staff, u.username}, ctx.now_ms);
   });
 }
@@ -285,7 +279,7 @@ http::response api_event(request_context& ctx) {
     else wrong[std::string(k)] = "须为字符串或整数";
   }
   if (!wrong.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "字段类型有误", wrong);
-  auto row = fire_for(ctx, u, ctx.params.at("tracking_no"), get(fields, "event"), fields, parse_version(get(fields, "version")));
+  auto row = fire_for(ctx, u, ctx.params.at("tracking_no"), http::value_of(fields, "event"), fields, parse_version(http::value_of(fields, "version")));
   return http::json_response(ctx.req, status::ok,
                              json::object{{"tracking_no", row.tracking_no},
                                           {"state", to_string(row.state)},

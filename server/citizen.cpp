@@ -17,12 +17,6 @@ namespace gongkai::citizen {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 data options(const choices& list, const std::string& selected) {
   data out{data::type::list};
   for (const auto& [v, l] : list) {
@@ -45,7 +39,7 @@ data application_form(request_context& ctx, const std::map<std::string, std::str
   d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "apply", ctx.now_s(), form_lifetime_seconds));
   for (auto name : application_fields()) {
     std::string key(name);
-    d.set("v_" + key, field(values, key));
+    d.set("v_" + key, http::value_of(values, key));
     if (auto it = problems.find(key); it != problems.end()) d.set("e_" + key, it->second.message);
   }
   d.set("categories", options(category_choices(), values.count("category") ? values.at("category") : "natural_person"));

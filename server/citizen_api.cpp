@@ -17,12 +17,6 @@ namespace gongkai::citizen {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // The API takes every field as a JSON string; anything else is refused per field.
 std::map<std::string, std::string> string_fields(const json::object& body, std::map<std::string, field_problem>& problems) {
   std::map<std::string, std::string> out;

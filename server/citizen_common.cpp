@@ -15,11 +15,6 @@
 
 namespace gongkai::citizen {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
 
 // The applicant categories as the workflow names them (the annual report's columns).
 const choices& category_choices() {
@@ -70,10 +65,6 @@ std::string csrf_nonce(request_context& ctx, const std::map<std::string, std::st
   return *nonce;
 }
 
-std::string field(const std::map<std::string, std::string>& form, const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
 
 std::string trimmed(std::string s) {
   auto first = s.find_first_not_of(" \t\r\n"), last = s.find_last_not_of(" \t\r\n");

@@ -8,6 +8,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <boost/json.hpp>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +17,13 @@
 #include <vector>
 
 namespace gongkai::citizen {
+
+// The names every page family of this side uses.
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
 
 inline constexpr long long form_lifetime_seconds = 2 * 3600;
 inline const std::string not_found_message = "没有找到该申请，或查询码不正确";
@@ -31,7 +40,6 @@ std::string label_of(const choices& list, const std::string& value);
 void require_rate(request_context& ctx, std::string_view purpose, int limit, int window);
 // The anti-forgery token's nonce (403 when missing, expired or forged).
 std::string csrf_nonce(request_context& ctx, const std::map<std::string, std::string>& form, std::string_view purpose);
-std::string field(const std::map<std::string, std::string>& form, const std::string& name);
 std::string trimmed(std::string s);
 std::shared_ptr<const workflow::working_calendar> calendar(request_context& ctx);
 // The case of this tracking number and access code, else 404 (the same answer for both mistakes).

@@ -17,12 +17,6 @@ namespace gongkai::citizen {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 http::response apply_page(request_context& ctx) {
   return http::html_response(ctx.req, status::ok, render_page("政府信息公开申请", "apply", application_form(ctx, {}, {})));
 }
@@ -44,7 +38,7 @@ http::response track_page(request_context& ctx) {
 
 http::response track_submit(request_context& ctx) {
   auto form = http::parse_form_body(ctx.req);
-  auto no = trimmed(field(form, "tracking_no")), code = trimmed(field(form, "access_code"));
+  auto no = trimmed(http::value_of(form, "tracking_no")), code = trimmed(http::value_of(form, "access_code"));
   auto row = find_or_404(ctx, no, code);
   return status_page(ctx, load_view(ctx, row), code, "");
 }
@@ -54,8 +48,8 @@ template <class Fill>
 http::response applicant_action(request_context& ctx, event_kind kind, Fill&& fill, const std::string& done) {
   auto form = http::parse_form_body(ctx.req);
   auto nonce = csrf_nonce(ctx, form, "track");
-  auto code = trimmed(field(form, "access_code"));
-  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), code);
+  auto code = trimmed(http::value_of(form, "access_code"));
+  auto row = find_or_404(ctx, trimmed(http::value_of(form, "tracking_no")), code);
   auto e = applicant_event(ctx, kind);
   fill(e, form);
   auto updated = fire_as_applicant(ctx, row, e, nonce);
@@ -65,7 +59,7 @@ http::response applicant_action(request_context& ctx, event_kind kind, Fill&& fi
 http::response track_correct(request_context& ctx) {
   return applicant_action(
       ctx, event_kind::correction_received,
-      [](case_event& e, const std::map<std::string, std::string>& form) { e.text = correction_text(field(form, "text")); },
+      [](case_event& e, const std::map<std::string, std::string>& form) { e.text = correction_text(http::value_of(form, "text")); },
       "补正内容已提交，答复期限自今日起重新计算。");
 }
 
@@ -73,7 +67,7 @@ http::response track_withdraw(request_context& ctx) {
   return applicant_action(
       ctx, event_kind::withdraw,
       [](case_event& e, const std::map<std::string, std::string>& form) {
-        e.reason = trimmed(field(form, "reason")).substr(0, 600);
+        e.reason = trimmed(http::value_of(form, "reason")).substr(0, 600);
         if (!clean_text(e.reason, true)) e.reason.clear();
       },
       "申请已撤回。");
@@ -81,8 +75,8 @@ http::response track_withdraw(request_context& ctx) {
 
 http::response track_letter(request_context& ctx) {
   auto form = http::parse_form_body(ctx.req);
-  auto row = find_or_404(ctx, trimmed(field(form, "tracking_no")), trimmed(field(form, "access_code")));
-  return letter_response(ctx, row, field(form, "seq"));
+  auto row = find_or_404(ctx, trimmed(http::value_of(form, "tracking_no")), trimmed(http::value_of(form, "access_code")));
+  return letter_response(ctx, row, http::value_of(form, "seq"));
 }
 
 }  // namespace

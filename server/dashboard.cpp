@@ -25,12 +25,6 @@ namespace gongkai::staff {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // ---- The supervisor's dashboard ----
 data case_list(const std::vector<staff_store::queue_row>& rows, date today, const working_calendar& cal) {
   data list{data::type::list};

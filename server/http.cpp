@@ -119,6 +119,11 @@ std::string media_type(const request& req) {
 
 }  // namespace
 
+std::string value_of(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
 std::map<std::string, std::string> query_params(const request& req) {
   std::map<std::string, std::string> out;
   // A copy: Boost.URL 1.81's params views read past the end of a view that is not the end of its

@@ -55,6 +55,9 @@ boost::json::object parse_json_body(const request& req);
 // percent-encoding is broken. A repeated name keeps its first value.
 std::map<std::string, std::string> parse_form_body(const request& req);
 
+// A submitted field's value (from a form, a query or JSON strings), empty when it is absent.
+std::string value_of(const std::map<std::string, std::string>& fields, const std::string& name);
+
 // The query string's parameters, decoded ('+' is a space); a repeated name keeps its first value.
 std::map<std::string, std::string> query_params(const request& req);
 

@@ -25,12 +25,6 @@ namespace gongkai::staff {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // ---- Login ----
 http::response login_form(request_context& ctx, status s, const std::string& error, const std::string& username) {
   data d;
@@ -44,10 +38,10 @@ http::response login_page(request_context& ctx) { return login_form(ctx, status:
 
 http::response login_submit(request_context& ctx) {
   auto form = http::parse_form_body(ctx.req);
-  if (!crypto::verify_form_token(ctx.svc.form_key, "login", get(form, "csrf"), ctx.now_s()))
+  if (!crypto::verify_form_token(ctx.svc.form_key, "login", http::value_of(form, "csrf"), ctx.now_s()))
     throw http::http_error(status::forbidden, "form_token_invalid", "表单已失效，请刷新页面后重新提交");
-  auto username = get(form, "username");
-  auto in = auth::log_in(ctx, username, get(form, "password"), "page");
+  auto username = http::value_of(form, "username");
+  auto in = auth::log_in(ctx, username, http::value_of(form, "password"), "page");
   if (in.check.result == auth::verdict::throttled) {
     auto res = login_form(ctx, status::too_many_requests,
                           "登录尝试过于频繁，请" + std::to_string(in.check.retry_after_s) + "秒后再试", username);

@@ -25,12 +25,6 @@ namespace gongkai::staff {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // ---- The work queue ----
 http::response queue_page(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
@@ -39,21 +33,21 @@ http::response queue_page(request_context& ctx) {
   staff_store::queue_filter f;
   f.today = china_date(ctx.now_s());
   f.me = u.username;
-  auto view = get(q, "view");
+  auto view = http::value_of(q, "view");
   f.which = view == "mine" ? staff_store::queue_filter::view::mine
             : view == "unassigned" ? staff_store::queue_filter::view::unassigned
                                    : staff_store::queue_filter::view::all;
-  f.state = parse_state(get(q, "state"));
-  f.overdue_only = get(q, "overdue") == "1";
-  if (auto n = get(q, "due_within"); !n.empty() && n.size() < 4 && n.find_first_not_of("0123456789") == std::string::npos)
+  f.state = parse_state(http::value_of(q, "state"));
+  f.overdue_only = http::value_of(q, "overdue") == "1";
+  if (auto n = http::value_of(q, "due_within"); !n.empty() && n.size() < 4 && n.find_first_not_of("0123456789") == std::string::npos)
     f.due_by = add_working_days(*cal, f.today, std::max(1, std::stoi(n))).end;
-  f.channel = get(q, "channel");
-  f.category = get(q, "category");
-  f.received_from = parse_date(get(q, "from"));
-  f.received_to = parse_date(get(q, "to"));
-  f.search = get(q, "q").substr(0, 100);
-  f.sort_by_received = get(q, "sort") == "received";
-  if (auto p = get(q, "page"); !p.empty() && p.size() < 6 && p.find_first_not_of("0123456789") == std::string::npos)
+  f.channel = http::value_of(q, "channel");
+  f.category = http::value_of(q, "category");
+  f.received_from = parse_date(http::value_of(q, "from"));
+  f.received_to = parse_date(http::value_of(q, "to"));
+  f.search = http::value_of(q, "q").substr(0, 100);
+  f.sort_by_received = http::value_of(q, "sort") == "received";
+  if (auto p = http::value_of(q, "page"); !p.empty() && p.size() < 6 && p.find_first_not_of("0123456789") == std::string::npos)
     f.page = std::max(1, std::stoi(p));
   auto page = staff_store::queue(*ctx.db, f);
 
@@ -85,17 +79,17 @@ http::response queue_page(request_context& ctx) {
   // Paging keeps every filter.
   std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);
   for (const char* key : {"state", "overdue", "due_within", "channel", "category", "from", "to", "q", "sort"})
-    if (auto v = get(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
+    if (auto v = http::value_of(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
   if (f.page > 1) d.set("prev", base + "&page=" + std::to_string(f.page - 1));
   if (f.page * f.page_size < page.total) d.set("next", base + "&page=" + std::to_string(f.page + 1));
   d.set("q", f.search);
   d.set("view_" + (view.empty() ? std::string("all") : view), true);
   d.set("states", select_options(all_states, f.state ? std::string(to_string(*f.state)) : std::string()));
   d.set("overdue_checked", f.overdue_only);
-  d.set("due_within", get(q, "due_within"));
+  d.set("due_within", http::value_of(q, "due_within"));
   d.set("sort_received", f.sort_by_received);
-  d.set("from", get(q, "from"));
-  d.set("to", get(q, "to"));
+  d.set("from", http::value_of(q, "from"));
+  d.set("to", http::value_of(q, "to"));
   d.set("channels", select_options(std::initializer_list<intake_channel>{intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
                                      intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral},
                                     f.channel));
@@ -122,7 +116,7 @@ http::response bulk_assign(request_context& ctx) {
   auto u = auth::require(ctx, {"supervisor"});
   auto form = http::parse_form_body(ctx.req);
   auth::check_form_token(ctx, form);
-  auto to = get(form, "assignee");
+  auto to = http::value_of(form, "assignee");
   auto target = users::find(*ctx.db, to);
   if (!target || target->disabled || !target->has_role("staff"))
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "请选择承办人", {{"assignee", "承办人不存在"}});

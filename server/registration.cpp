@@ -25,12 +25,6 @@ namespace gongkai::staff {
 
 namespace {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
-
 // ---- Registering an application received on paper, in person, by fax or orally ----
 const std::vector<std::pair<std::string, std::string>>& channel_choices() {
   static const std::vector<std::pair<std::string, std::string>> c = [] {
@@ -54,13 +48,13 @@ data register_data(request_context& ctx, const std::map<std::string, std::string
     data o;
     o.set("value", v);
     o.set("label", l);
-    o.set("selected", get(values, "channel") == v);
+    o.set("selected", http::value_of(values, "channel") == v);
     channels.push_back(o);
   }
   d.set("channels", channels);
   auto today = format_date(china_date(ctx.now_s()));
-  d.set("v_sent_on", values.count("sent_on") ? get(values, "sent_on") : today);
-  d.set("v_received_on", values.count("received_on") ? get(values, "received_on") : today);
+  d.set("v_sent_on", values.count("sent_on") ? http::value_of(values, "sent_on") : today);
+  d.set("v_received_on", values.count("received_on") ? http::value_of(values, "received_on") : today);
   for (const char* k : {"channel", "sent_on", "received_on"})
     if (auto it = problems.find(k); it != problems.end()) d.set(std::string("e_") + k, it->second.message);
   return d;
@@ -77,9 +71,9 @@ http::response register_submit(request_context& ctx) {
   auth::check_form_token(ctx, form);
   auto today = china_date(ctx.now_s());
   auto checked = validate_application(form, today);
-  auto channel = parse_channel(get(form, "channel"));
-  auto sent = parse_date(get(form, "sent_on"));
-  auto received = parse_date(get(form, "received_on"));
+  auto channel = parse_channel(http::value_of(form, "channel"));
+  auto sent = parse_date(http::value_of(form, "sent_on"));
+  auto received = parse_date(http::value_of(form, "received_on"));
   if (!channel || *channel == intake_channel::online) checked.problems["channel"] = {"invalid_choice", "请选择收件方式"};
   if (!sent) checked.problems["sent_on"] = {"invalid_format", "请填写日期"};
   if (!received) checked.problems["received_on"] = {"invalid_format", "请填写日期"};

@@ -6,16 +6,7 @@
 
 namespace gongkai::staff {
 
-namespace json = boost::json;
-using namespace workflow;
-using http::status;
-using http::verb;
-using kainjow::mustache::data;
 
-std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? std::string() : it->second;
-}
 
 std::shared_ptr<const working_calendar> calendar(request_context& ctx) { return ctx.svc.calendar->get(*ctx.db); }
 
@@ -62,22 +53,22 @@ case_event event_from_fields(event_kind kind, const std::map<std::string, std::s
   case_event e;
   e.kind = kind;
   e.actor_role = r;
-  auto on = get(f, "on");
+  auto on = http::value_of(f, "on");
   if (on.empty()) e.on = today;
   else if (auto d = parse_date(on)) e.on = *d;
   else throw http::http_error(status::unprocessable_entity, "invalid_fields", "日期格式有误", {{"on", "日期应为 YYYY-MM-DD"}});
   for (const auto& [key, value] : f)
     if (!clean_text(value, true) || utf8_length(value) > 20000)
       throw http::http_error(status::unprocessable_entity, "invalid_fields", "内容含有无效字符或过长", {{key, "内容含有无效字符或过长"}});
-  e.reason = get(f, "reason");
-  e.items = get(f, "items");
-  e.text = get(f, "text");
-  e.outcome = get(f, "outcome");
-  e.legal_basis = get(f, "legal_basis");
-  e.reply_text = get(f, "reply_text");
-  e.withheld = get(f, "withheld");
-  e.party = get(f, "party");
-  if (auto days = get(f, "days"); !days.empty()) {
+  e.reason = http::value_of(f, "reason");
+  e.items = http::value_of(f, "items");
+  e.text = http::value_of(f, "text");
+  e.outcome = http::value_of(f, "outcome");
+  e.legal_basis = http::value_of(f, "legal_basis");
+  e.reply_text = http::value_of(f, "reply_text");
+  e.withheld = http::value_of(f, "withheld");
+  e.party = http::value_of(f, "party");
+  if (auto days = http::value_of(f, "days"); !days.empty()) {
     try {
       std::size_t used = 0;
       e.days = std::stoi(days, &used);
@@ -86,15 +77,15 @@ case_event event_from_fields(event_kind kind, const std::map<std::string, std::s
       throw http::http_error(status::unprocessable_entity, "invalid_fields", "天数有误", {{"days", "须为0至400的整数"}});
     }
   }
-  if (auto a = get(f, "appeal"); !a.empty()) {
+  if (auto a = http::value_of(f, "appeal"); !a.empty()) {
     e.appeal = parse_appeal_kind(a);
     if (!e.appeal) throw http::http_error(status::unprocessable_entity, "invalid_fields", "救济途径有误", {{"appeal", "未知的救济途径"}});
   }
-  if (auto r2 = get(f, "result"); !r2.empty()) {
+  if (auto r2 = http::value_of(f, "result"); !r2.empty()) {
     e.result = parse_appeal_result(r2);
     if (!e.result) throw http::http_error(status::unprocessable_entity, "invalid_fields", "结果有误", {{"result", "未知的结果"}});
   }
-  if (auto nd = get(f, "new_due"); !nd.empty()) {
+  if (auto nd = http::value_of(f, "new_due"); !nd.empty()) {
     e.new_due = parse_date(nd);
     if (!e.new_due) throw http::http_error(status::unprocessable_entity, "invalid_fields", "日期格式有误", {{"new_due", "日期应为 YYYY-MM-DD"}});
   }

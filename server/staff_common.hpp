@@ -6,6 +6,8 @@
 #include "sql/staff.hpp"
 #include "workflow/case_machine.hpp"
 
+#include <boost/json.hpp>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,9 +17,15 @@
 
 namespace gongkai::staff {
 
+// The names every page family of this side uses.
+namespace json = boost::json;
+using namespace workflow;
+using http::status;
+using http::verb;
+using kainjow::mustache::data;
+
 inline const std::string case_changed = "此案件已被他人更新，请刷新后重试";
 
-std::string get(const std::map<std::string, std::string>& m, const std::string& k);
 std::shared_ptr<const workflow::working_calendar> calendar(request_context& ctx);
 bool is_supervisor(const user& u);
 // The machine roles this user may act in.

@@ -155,7 +155,7 @@ TEST_CASE("GET /readyz reports the schema when the database answers", "[storage]
   config cfg;
   auto routes = make_routes();
   http::request req{http::verb::get, "/readyz", 11};
-  services svc{&db};
+  services svc{&db, nullptr, {}};
   auto res = routes.dispatch(routes.find(req.method(), "/readyz"), req, cfg, svc);
   CHECK(res.result() == http::status::ok);
   CHECK(boost::json::parse(res.body()).at("schema_version").as_int64() == db.schema_version());
@@ -167,7 +167,7 @@ TEST_CASE("login over the route table opens a session that whoami accepts", "[st
   db.migrate();
   users::create(db, "clerk", "李雷", crypto::hash_password(strong_password), {"staff"}, false, unix_now());
   config cfg;
-  services svc{&db};
+  services svc{&db, nullptr, {}};
   auto routes = make_routes();
   auto call = [&](http::verb v, const std::string& body, const std::string& token) {
     http::request req{v, "/api/v1/session", 11};
