@@ -162,15 +162,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   d.set("today", format_date(china_date(ctx.now_s())));
   if (row->assignee != u.username && u.has_role("staff") && (row->assignee.empty() || is_supervisor(u))) d.set("can_claim", true);
   if (is_supervisor(u)) {
-    data people{data::type::list};
-    for (const auto& p : users::with_role(*ctx.db, "staff")) {
-      data person;
-      person.set("username", p.username);
-      person.set("display_name", p.display_name);
-      person.set("selected", p.username == row->assignee);
-      people.push_back(person);
-    }
-    d.set("staff_users", people);
+    d.set("staff_users", staff_options(ctx, row->assignee));
     d.set("can_assign", true);
   }
   d.set("can_note", handler);

@@ -93,19 +93,9 @@ http::response queue_page(request_context& ctx) {
   d.set("channels", select_options(std::initializer_list<intake_channel>{intake_channel::online, intake_channel::in_person, intake_channel::registered_mail,
                                      intake_channel::ordinary_mail, intake_channel::fax, intake_channel::oral},
                                     f.channel));
-  d.set("categories", select_options(std::initializer_list<applicant_category>{applicant_category::natural_person, applicant_category::commercial,
-                                       applicant_category::research, applicant_category::public_interest,
-                                       applicant_category::legal_services, applicant_category::other},
-                                      f.category));
+  d.set("categories", select_options(all_categories, f.category));
   if (is_supervisor(u)) {
-    data people{data::type::list};
-    for (const auto& p : users::with_role(*ctx.db, "staff")) {
-      data person;
-      person.set("username", p.username);
-      person.set("display_name", p.display_name);
-      people.push_back(person);
-    }
-    d.set("staff_users", people);
+    d.set("staff_users", staff_options(ctx, ""));
   }
   return http::html_response(ctx.req, status::ok, render_page("工作台", "queue", d));
 }

@@ -130,4 +130,16 @@ data nav(request_context& ctx, const user& u) {
   return d;
 }
 
+template_data staff_options(request_context& ctx, const std::string& selected) {
+  data people{data::type::list};
+  for (const auto& p : users::with_role(*ctx.db, "staff")) {
+    data person;
+    person.set("username", p.username);
+    person.set("display_name", p.display_name);
+    person.set("selected", p.username == selected);
+    people.push_back(person);
+  }
+  return people;
+}
+
 }  // namespace gongkai::staff

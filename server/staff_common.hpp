@@ -43,6 +43,8 @@ int parse_version(const std::string& v);
 // Fires an event for a staff user: the acting role, the assignment rule, the version check.
 case_row fire_for(request_context& ctx, const user& u, const std::string& tracking_no, const std::string& event_name,
                   const std::map<std::string, std::string>& fields, int version);
+// The enabled staff accounts as <select> options, `selected` marked (assignment forms).
+template_data staff_options(request_context& ctx, const std::string& selected);
 // The navigation bar's data: who is logged in, the form token, which menus they see.
 template_data nav(request_context& ctx, const user& u);
 
