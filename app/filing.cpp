@@ -6,7 +6,7 @@ receipt file(database& db, const workflow::working_calendar& cal, const workflow
              workflow::intake_channel channel, workflow::date received, const std::string& nonce, const actor& who,
              long long now_ms) {
   receipt r{applications::file(db, app, std::string(to_string(channel)), received, nonce, who, cal, now_ms), {}};
-  r.clocks = workflow::compute_deadlines(cases::machine_history(cases::transitions(db, r.filed.row.id)), cal);
+  r.clocks = cases::clocks_of(cases::transitions(db, r.filed.row.id), cal);
   return r;
 }
 

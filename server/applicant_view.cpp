@@ -103,7 +103,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
 case_view load_view(request_context& ctx, const case_row& row) {
   case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_applicant(*ctx.db, row.id),
               staff_store::setting(*ctx.db, "reconsideration_body", std::string(default_reconsideration_body))};
-  v.clocks = compute_deadlines(cases::machine_history(v.log), *calendar(ctx));
+  v.clocks = cases::clocks_of(v.log, *calendar(ctx));
   return v;
 }
 

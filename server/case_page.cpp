@@ -56,7 +56,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
   auto log = cases::transitions(*ctx.db, row->id);
   auto cal = calendar(ctx);
-  auto clocks = compute_deadlines(cases::machine_history(log), *cal);
+  auto clocks = cases::clocks_of(log, *cal);
   auto app = applications::details(*ctx.db, row->id);
   bool may_see_identity = is_supervisor(u) || row->assignee == u.username;
 

@@ -80,7 +80,7 @@ std::optional<std::string> render(database& db, const case_row& row, const std::
   auto e = event_from_payload(event_kind_v, it->effective_on, parse_role(it->actor_role).value_or(role::staff), it->payload);
   // The clocks as they stood right after this transition.
   std::vector<stored_transition> upto(log.begin(), it + 1);
-  auto clocks = compute_deadlines(cases::machine_history(upto), cal);
+  auto clocks = cases::clocks_of(upto, cal);
   auto app = applications::details(db, row.id);
 
   data d;

@@ -132,7 +132,7 @@ void store_missing_clocks(database& db) {
     db.transact([&](connection& c) {
       std::string state;
       c.sql << "SELECT state FROM cases WHERE id = :i", soci::use(id), soci::into(state);
-      const auto d = compute_deadlines(cases::machine_history(cases::transitions_on(c, id)), cal);
+      const auto d = cases::clocks_of(cases::transitions_on(c, id), cal);
       const auto period = waiting_period_due(parse_state(state).value_or(case_state::closed), d);
       const std::string due = period ? format_date(*period) : std::string();
       soci::indicator ind = period ? soci::i_ok : soci::i_null;

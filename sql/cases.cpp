@@ -156,6 +156,10 @@ std::vector<stored_transition> load_transitions(connection& c, long long case_id
 
 }  // namespace
 
+deadlines cases::clocks_of(const std::vector<stored_transition>& stored, const working_calendar& cal) {
+  return compute_deadlines(machine_history(stored), cal);
+}
+
 case_history cases::machine_history(const std::vector<stored_transition>& stored) {
   case_history h;
   for (const auto& t : stored) {
@@ -336,7 +340,7 @@ int recompute_open_cases(database&, connection& c, const working_calendar& cal, 
   for (const auto& oc : open) {
     auto row = load_case(c, oc.tracking_no);
     auto stored = load_transitions(c, oc.id);
-    auto clocks = compute_deadlines(machine_history(stored), cal);
+    auto clocks = clocks_of(stored, cal);
     if (clocks.reply.due == row->reply_due && clocks.reply.provisional == row->due_provisional) continue;
     if (!store_case(c, row->id, row->version, row->state, clocks, now_ms)) throw conflict();
     boost::json::object p{{"reason", why}};

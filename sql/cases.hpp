@@ -51,6 +51,9 @@ namespace cases {
 
 // The machine's history: the stored transitions that are machine events (bookkeeping rows skipped).
 workflow::case_history machine_history(const std::vector<stored_transition>& stored);
+// Every clock of a case from its stored log (the case row keeps the ones lists need; this is for one
+// case's page, its letters as they stood, and recomputations after a calendar change).
+workflow::deadlines clocks_of(const std::vector<stored_transition>& stored, const workflow::working_calendar& cal);
 
 // Registers a case (its register_case event is transition 1). Throws domain_error (conflict) if the tracking
 // number exists, 422 if the machine refuses the event.
