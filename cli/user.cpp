@@ -27,11 +27,7 @@ int user(std::vector<std::string> args) {
     auto hash = crypto::hash_password(read_password_from_stdin(name));
     if (!email.empty() && !workflow::valid_email(email.front())) throw usage_error("--email is not an email address");
     users::create(db, name, display.empty() ? name : display.front(), hash, roles, false, now_ms / 1000);
-    if (!email.empty()) {
-      db.run(database::access::write, [&](connection& c) {
-        c.sql << "UPDATE users SET email = :e WHERE username = :u", soci::use(email.front()), soci::use(name);
-      });
-    }
+    if (!email.empty()) users::set_email(db, name, email.front());
     std::cout << "created user " << name << "\n";
   } else if (action == "passwd") {
     if (!users::set_password(db, name, crypto::hash_password(read_password_from_stdin(name)), false, by))

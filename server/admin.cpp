@@ -55,12 +55,7 @@ http::response admin_view(request_context& ctx) {
 void set_email(request_context& ctx, const std::string& username, const std::string& email) {
   if (!email.empty() && !valid_email(email))
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "电子邮箱格式不正确");
-  ctx.db->run(database::access::write, [&](connection& c) {
-    write_transaction tx(*ctx.db, c);
-    soci::indicator ind = email.empty() ? soci::i_null : soci::i_ok;
-    c.sql << "UPDATE users SET email = :e WHERE username = :u", soci::use(email, ind), soci::use(username);
-    tx.commit();
-  });
+  users::set_email(*ctx.db, username, email);
 }
 
 std::vector<std::string> roles_from(const std::map<std::string, std::string>& form) {

@@ -211,6 +211,13 @@ bool set_disabled(database& db, const std::string& username, bool disabled, cons
   });
 }
 
+void set_email(database& db, const std::string& username, const std::string& email) {
+  db.transact([&](connection& c) {
+    soci::indicator ind = email.empty() ? soci::i_null : soci::i_ok;
+    c.sql << "UPDATE users SET email = :e WHERE username = :u", soci::use(email, ind), soci::use(username);
+  });
+}
+
 bool any_admin(database& db) {
   return db.run(database::access::read, [](connection& c) {
     int n = 0;

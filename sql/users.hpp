@@ -43,6 +43,8 @@ bool set_password(database& db, const std::string& username, const std::string& 
 // Disabling also ends every session and revokes every API token of the account, for good: enabling it
 // again revives neither. Recorded in the audit log ("disabled", "enabled") when it changed anything.
 bool set_disabled(database& db, const std::string& username, bool disabled, const audit::origin& by);
+// The address notices go to (empty: notices stay in the staff inbox).
+void set_email(database& db, const std::string& username, const std::string& email);
 bool any_admin(database& db);
 // Replaces the roles of an account (422 on an unknown role); recorded in the audit log ("roles_changed").
 bool set_roles(database& db, const std::string& username, const std::vector<std::string>& roles,
