@@ -51,12 +51,8 @@ TEST_CASE("the applicant sees only notices addressed to them, whatever notices t
   REQUIRE(h.post("/staff/cases/" + no + "/assign", "head", {{"assignee", "clerk"}, {"version", h.version(no)}}).result() ==
           http::status::see_other);
   h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}});
+  h.applicant_corrects(no);
   auto cal = h.calendar.get(h.db);
-  workflow::case_event corr;
-  corr.kind = workflow::event_kind::correction_received;
-  corr.on = workflow::china_date(unix_now());
-  corr.actor_role = workflow::role::applicant;
-  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
   h.event(no, "clerk", "consult", {{"party", "某某公司"}});
   h.event(no, "clerk", "consultation_answered");
   h.event(no, "clerk", "request_extension", {{"days", "5"}, {"reason", "需要调取档案"}});

@@ -142,12 +142,8 @@ TEST_CASE("a case from receipt to answer and archive, with its clocks and timeli
   CHECK(page.find("id=\"action-approve_extension\"") == std::string::npos);  // not in this state, not this role
   CHECK(page.find("补正告知期限") != std::string::npos);
   CHECK(h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}}).result() == http::status::see_other);
+  h.applicant_corrects(no);
   auto cal = h.calendar.get(h.db);
-  workflow::case_event corr;
-  corr.kind = workflow::event_kind::correction_received;
-  corr.on = workflow::china_date(unix_now());
-  corr.actor_role = workflow::role::applicant;
-  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
   CHECK(h.event(no, "clerk", "consult", {{"party", "某公司"}}).result() == http::status::see_other);
   CHECK(h.event(no, "clerk", "consultation_answered").result() == http::status::see_other);
   CHECK(h.event(no, "clerk", "request_extension", {{"days", "10"}, {"reason", "需协调"}}).result() == http::status::see_other);
@@ -284,12 +280,8 @@ TEST_CASE("correction, extension and consultation letters; the applicant sees th
   auto no = h.file();
   h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
   h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}, {"days", "10"}});
+  h.applicant_corrects(no);
   auto cal = h.calendar.get(h.db);
-  workflow::case_event corr;
-  corr.kind = workflow::event_kind::correction_received;
-  corr.on = workflow::china_date(unix_now());
-  corr.actor_role = workflow::role::applicant;
-  cases::fire(h.db, no, std::nullopt, corr, actor{workflow::role::applicant, "applicant"}, *cal, unix_now_ms());
   h.event(no, "clerk", "consult", {{"party", "某某科技有限公司"}});
   h.event(no, "clerk", "consultation_answered");
   h.event(no, "clerk", "request_extension", {{"days", "15"}, {"reason", "需要调取历史档案"}});

@@ -3,6 +3,7 @@
 
 #include "server/http.hpp"
 #include "sql/cases.hpp"
+#include "tests/support/prepared_database.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 
@@ -23,14 +24,7 @@ const actor clerk{role::staff, "clerk"};
 const actor applicant{role::applicant, "applicant"};
 const actor head{role::supervisor, "head"};
 
-struct fixture {
-  test::scratch_database s;
-  database& db = s.db();
-  working_calendar cal;
-  fixture() {
-    prepare_database(db, unix_now_ms());
-    cal = calendar_store::load(db);
-  }
+struct fixture : test::prepared_database {
   case_row create(const std::string& no, const char* received) {
     auto e = event(event_kind::register_case, received, role::applicant);
     e.channel = "online";

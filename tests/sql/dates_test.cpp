@@ -5,6 +5,7 @@
 #include "server/http.hpp"
 #include "sql/cases.hpp"
 #include "app/sweeper.hpp"
+#include "tests/support/prepared_database.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 
@@ -19,18 +20,9 @@ const actor clerk{role::staff, "clerk"};
 const actor applicant{role::applicant, "applicant"};
 
 // Noon, China time, of a date.
-long long noon_of(const char* iso) {
-  return (std::chrono::duration_cast<std::chrono::seconds>(day(iso).time_since_epoch()).count() + 4 * 3600) * 1000;
-}
+long long noon_of(const char* iso) { return test::noon_ms(day(iso)); }
 
-struct fixture {
-  test::scratch_database s;
-  database& db = s.db();
-  working_calendar cal;
-  fixture() {
-    prepare_database(db, unix_now_ms());
-    cal = calendar_store::load(db);
-  }
+struct fixture : test::prepared_database {
   // Each event recorded at noon of its own date, as if entered on the day.
   case_row create(const std::string& no, const char* received) {
     auto e = event(event_kind::register_case, received, role::applicant);

@@ -4,6 +4,7 @@
 
 #include "sql/cases.hpp"
 #include "sql/reports.hpp"
+#include "tests/support/prepared_database.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 
@@ -16,19 +17,10 @@ using test::day;
 
 namespace {
 
-long long noon_ms(date d) {
-  return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
-}
+using test::noon_ms;
 
-struct years_builder {
-  test::scratch_database s;
-  database& db = s.db();
-  working_calendar cal;
+struct years_builder : test::prepared_database {
   int next = 1;
-  years_builder() {
-    prepare_database(db, unix_now_ms());
-    cal = calendar_store::load(db);
-  }
   std::string open(applicant_category category, date received, long long at_ms) {
     char no[32];
     std::snprintf(no, sizeof no, "Y-%06d", next++);

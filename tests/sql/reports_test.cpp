@@ -3,6 +3,7 @@
 
 #include "sql/applications.hpp"
 #include "sql/reports.hpp"
+#include "tests/support/prepared_database.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/workflow/support.hpp"
 
@@ -16,19 +17,10 @@ using test::day;
 namespace {
 
 // Noon, China time, of a date: when the tests pretend each event was recorded.
-long long recorded_at(date d) {
-  return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
-}
+long long recorded_at(date d) { return test::noon_ms(d); }
 
-struct history_builder {
-  test::scratch_database s;
-  database& db = s.db();
-  working_calendar cal;
+struct history_builder : test::prepared_database {
   int next = 1;
-  history_builder() {
-    prepare_database(db, unix_now_ms());
-    cal = calendar_store::load(db);
-  }
   std::string open(applicant_category category, const char* received) {
     char no[32];
     std::snprintf(no, sizeof no, "T-%06d", next++);
