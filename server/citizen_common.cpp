@@ -74,13 +74,19 @@ std::string trimmed(std::string s) {
 std::shared_ptr<const working_calendar> calendar(request_context& ctx) { return ctx.svc.calendar->get(*ctx.db); }
 
 // ---- Following ----
+// Only failed look-ups count against the limit: wrong codes and unknown numbers are what enumeration
+// produces, and a successful look-up then writes nothing. An address over its limit gets 429 for every
+// look-up, right or wrong, until the window ends.
 case_row find_or_404(request_context& ctx, const std::string& tracking_no, const std::string& code) {
-  require_rate(ctx, "lookup", ctx.cfg.lookup_limit, 600);
+  constexpr int window = 600;
+  if (rate_limit::exhausted(*ctx.db, "lookup", ctx.client, ctx.cfg.lookup_limit, window, ctx.now_s()))
+    throw http::http_error(status::too_many_requests, "rate_limited", "操作过于频繁，请稍后再试");
   std::optional<case_row> row;
   if (tracking_no.size() <= 32 && code.size() <= 64 && clean_text(tracking_no, false) && clean_text(code, false))
     row = applications::find_for_applicant(*ctx.db, tracking_no, code);
-  if (!row) throw http::http_error(status::not_found, "not_found", not_found_message);
-  return *row;
+  if (row) return *row;
+  require_rate(ctx, "lookup", ctx.cfg.lookup_limit, window);
+  throw http::http_error(status::not_found, "not_found", not_found_message);
 }
 
 case_event applicant_event(request_context& ctx, event_kind kind) {

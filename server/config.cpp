@@ -35,7 +35,7 @@ po::options_description options(config& c, std::string& config_file, long long (
       ("sweep-interval-s", po::value(&c.sweep_interval_s), "seconds between sweeps for due time events")
       ("web-dir", po::value(&c.web_dir), "directory with templates/ to use instead of the compiled-in ones")
       ("filing-limit", po::value(&c.filing_limit), "applications per client address per hour")
-      ("lookup-limit", po::value(&c.lookup_limit), "status look-ups per client address per 10 minutes");
+      ("lookup-limit", po::value(&c.lookup_limit), "failed status look-ups (wrong code, unknown number) per client address per 10 minutes");
   return d;
 }
 

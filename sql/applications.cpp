@@ -147,6 +147,19 @@ bool allow(database& db, std::string_view purpose, std::string_view client, int 
   });
 }
 
+bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+               long long now_s) {
+  const std::string bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
+  const long long window = now_s - now_s % window_seconds;
+  return db.run(database::access::read, [&](connection& c) {
+    long long start = 0;
+    int hits = 0;
+    c.sql << "SELECT window_start, hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(start),
+        soci::into(hits);
+    return c.sql.got_data() && start == window && hits >= limit;
+  });
+}
+
 }  // namespace rate_limit
 
 std::string shared_secret(database& db, const std::string& name) {

@@ -42,6 +42,10 @@ namespace rate_limit {
 // The client address is stored only as a hash.
 bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
            long long now_s);
+// Whether (purpose, client) has used up its limit in the current window. Reads only: a caller that counts
+// only failures asks this first and calls allow() when the attempt failed.
+bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+               long long now_s);
 
 }  // namespace rate_limit
 

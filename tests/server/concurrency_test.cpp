@@ -92,3 +92,29 @@ TEST_CASE("a rate limit admits exactly its limit when requests arrive together",
     CHECK(statuses.count(500) == 0);
   }
 }
+
+TEST_CASE("a successful look-up writes nothing; only failed look-ups count against the limit", "[citizen]") {
+  test::route_harness h("concurrency-key");
+  h.cfg.lookup_limit = 3;
+  auto filed = h.dispatch(http::verb::post, "/api/v1/requests", application_body, "application/json", {}, "192.0.2.1");
+  REQUIRE(filed.result() == http::status::created);
+  const auto receipt = json::parse(filed.body());
+  const std::string no(receipt.at("tracking_no").as_string()), code(receipt.at("access_code").as_string());
+  auto limit_rows = [&] {
+    return h.db.run(database::access::read, [](connection& c) {
+      long long rows = 0, hits = 0;
+      soci::indicator ind = soci::i_null;
+      c.sql << "SELECT COUNT(*), SUM(hits) FROM rate_limits", soci::into(rows), soci::into(hits, ind);
+      return std::make_pair(rows, ind == soci::i_ok ? hits : 0);
+    });
+  };
+  auto look = [&](const std::string& with) {
+    return h.dispatch(http::verb::get, "/api/v1/requests/" + no, "", "", {{"X-Access-Code", with}}, "192.0.2.9").result();
+  };
+  const auto before = limit_rows();
+  for (int i = 0; i < 10; ++i) CHECK(look(code) == http::status::ok);  // more than the limit, all fine
+  CHECK(limit_rows() == before);                                        // and nothing was written
+  for (int i = 0; i < 3; ++i) CHECK(look("WRONG-CODE") == http::status::not_found);
+  CHECK(look("WRONG-CODE") == http::status::too_many_requests);
+  CHECK(look(code) == http::status::too_many_requests);  // over the limit, even the right code waits
+}
