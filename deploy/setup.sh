@@ -11,6 +11,7 @@ packages=(
   catch2
   mariadb-server mariadb-client
   curl
+  wrk nginx-light
   chromium fonts-noto-cjk
 )
 # Node.js and npm drive the browser tests (playwright-core); use the machine's if it has them.
