@@ -94,7 +94,7 @@ token=$(curl -fs -X POST "$base/api/v1/session" -H 'Content-Type: application/js
 cat >"$tmp/report.lua" <<'EOF'
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %.0f %.2f %.2f %.2f %d %d\n", summary.requests / (summary.duration / 1e6),
+  io.write(string.format("RESULT %d %.1f %.2f %.2f %.2f %d %d\n", summary.requests, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     summary.errors.status, errors))
 end
@@ -110,10 +110,13 @@ run() {
   local args=()
   for h in "$@"; do args+=(-H "$h"); done
   local out
-  out=$(wrk -t2 -c"$conns" -d"${duration}s" -s "$script" "${args[@]}" "$url" 2>&1 | grep '^RESULT' || true)
+  out=$(wrk -t2 -c"$conns" -d"${duration}s" --timeout 30s -s "$script" "${args[@]}" "$url" 2>&1 | grep '^RESULT' || true)
   if [ -z "$out" ]; then echo "wrk failed for $name" >&2; failed=1; return; fi
-  read -r _ rps p50 p95 p99 bad errs <<<"$out"
-  if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then echo "$name: $bad error responses, $errs socket errors" >&2; failed=1; fi
+  read -r _ count rps p50 p95 p99 bad errs <<<"$out"
+  if [ "$bad" != 0 ] || [ "$errs" != 0 ] || [ "$count" = 0 ]; then
+    echo "$name: $count answers, $bad error responses, $errs socket errors or timeouts" >&2
+    failed=1
+  fi
   rows+=("$name|$rps|$p50|$p95|$p99")
 }
 
@@ -138,7 +141,7 @@ for r in "${rows[@]}"; do
     "GET /healthz"|"GET /api/v1/requests/{no}") ceiling=$nginx_rps ;;
     "POST /api/v1/requests") ceiling=$insert_ceiling ;;
   esac
-  [ -n "$ceiling" ] && [ "$ceiling" -gt 0 ] && ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN{printf "%.2fx", a/b}')
+  [ -n "$ceiling" ] && [ "${ceiling%.*}" -gt 0 ] && ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN{printf "%.2fx", a/b}')
   printf '%-28s %10s %9s %9s %9s %12s %7s\n' "$name" "$rps" "$p50" "$p95" "$p99" "$ceiling" "$ratio"
 done
 rss=$(ps -o rss= -p "${pids[0]}" 2>/dev/null || echo 0)
