@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
         const long long now = unix_now_ms();
         db.transact([&](connection& c) {
           c.sql << "INSERT INTO cases (id, tracking_no, state, version, received_on, reply_due, created_at, updated_at, "
-                   "clocks_stored) VALUES (:i, :n, 'received', 1, :d1, :d2, :t1, :t2, 1)",
-              soci::use(id), soci::use(no), soci::use(day), soci::use(day), soci::use(now), soci::use(now);
+                   "clocks_stored, due_sort) VALUES (:i, :n, 'received', 1, :d1, :d2, :t1, :t2, 1, :d3)",
+              soci::use(id), soci::use(no), soci::use(day), soci::use(day), soci::use(now), soci::use(now), soci::use(day);
           c.sql << "INSERT INTO applications (case_id, category, name, phone, address, description, info_form, delivery, "
                    "channel, access_code_hash, created_at) VALUES (:i, 'natural_person', '王芳', '13800138000', '北京市', "
                    "'某项目批复文件', 'electronic', 'download', 'online', 'h', :t)",

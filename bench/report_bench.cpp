@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     auto flush = [&] {
       if (cases_sql.empty()) return;
       c.sql << "INSERT INTO cases (id, tracking_no, state, version, received_on, reply_due, concluded_on, concluded_due, "
-               "outcome, created_at, updated_at, clocks_stored) VALUES " + cases_sql;
+               "outcome, created_at, updated_at, clocks_stored, due_sort) VALUES " + cases_sql;
       c.sql << "INSERT INTO applications (case_id, category, name, phone, address, description, info_form, delivery, channel, "
                "access_code_hash, created_at) VALUES " + apps_sql;
       c.sql << "INSERT INTO transitions (case_id, seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, "
@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
       sep(cases_sql);
       if (concludes)
         cases_sql += "(" + std::to_string(id) + ",'" + no + "','answered',2,'" + rdate + "',NULL,'" +
-                     workflow::format_date(concluded) + "','" + due + "','" + outcome + "',0,0,1)";
+                     workflow::format_date(concluded) + "','" + due + "','" + outcome + "',0,0,1,'9999-12-31')";
       else
-        cases_sql += "(" + std::to_string(id) + ",'" + no + "','under_review',2,'" + rdate + "','" + due + "',NULL,NULL,NULL,0,0,1)";
+        cases_sql += "(" + std::to_string(id) + ",'" + no + "','under_review',2,'" + rdate + "','" + due + "',NULL,NULL,NULL,0,0,1,'" + due + "')";
       sep(apps_sql);
       apps_sql += "(" + std::to_string(id) + ",'" + categories[rng() % 6] + "','x','1','x','x','paper','post','online','h',0)";
       sep(trans_sql);

@@ -74,14 +74,16 @@ http::response queue_page(request_context& ctx) {
     rows.push_back(row);
   }
   d.set("rows", rows);
-  d.set("total", std::to_string(page.total));
+  d.set("total", page.total > staff_store::queue_page::count_cap
+                    ? std::to_string(staff_store::queue_page::count_cap) + "+"
+                    : std::to_string(page.total));
   d.set("page", std::to_string(f.page));
   // Paging keeps every filter.
   std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);
   for (const char* key : {"state", "overdue", "due_within", "channel", "category", "from", "to", "q", "sort"})
     if (auto v = http::value_of(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
   if (f.page > 1) d.set("prev", base + "&page=" + std::to_string(f.page - 1));
-  if (f.page * f.page_size < page.total) d.set("next", base + "&page=" + std::to_string(f.page + 1));
+  if (page.has_next) d.set("next", base + "&page=" + std::to_string(f.page + 1));
   d.set("q", f.search);
   d.set("view_" + (view.empty() ? std::string("all") : view), true);
   d.set("states", select_options(all_states, f.state ? std::string(to_string(*f.state)) : std::string()));

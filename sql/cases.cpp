@@ -16,6 +16,9 @@ using namespace workflow;
 
 namespace {
 
+// Where a case without a reply due date sorts in the queue (after every real date; migration 0011).
+constexpr std::string_view no_due_sort_key = "9999-12-31";
+
 constexpr std::string_view calendar_updated = "calendar_updated";
 
 // The one place a machine refusal becomes an HTTP status.
@@ -92,18 +95,18 @@ std::string report_key_of(std::string_view event, const std::string& payload) {
 // The case row and the clocks the machine computed in this transaction (stored, so that lists and the
 // sweeper never recompute a case's history).
 struct update_case {
-  std::string state, reply_due, concluded_on, outcome, period_due;
+  std::string state, reply_due, concluded_on, outcome, period_due, due_sort;
   soci::indicator due_ind = soci::i_ok, concluded_ind = soci::i_ok, outcome_ind = soci::i_ok, period_ind = soci::i_ok;
   int provisional = 0, version = 0, extension_pending = 0;
   long long now = 0, id = 0;
   soci::statement st;
   explicit update_case(soci::session& s)
       : st((s.prepare << "UPDATE cases SET state = :s, reply_due = :d, due_provisional = :p, concluded_on = :c, "
-                         "outcome = :o, period_due = :w, extension_pending = :x, clocks_stored = 1, "
+                         "outcome = :o, period_due = :w, extension_pending = :x, clocks_stored = 1, due_sort = :q, "
                          "version = version + 1, updated_at = :n WHERE id = :i AND version = :v",
             soci::use(state), soci::use(reply_due, due_ind), soci::use(provisional), soci::use(concluded_on, concluded_ind),
             soci::use(outcome, outcome_ind), soci::use(period_due, period_ind), soci::use(extension_pending),
-            soci::use(now), soci::use(id), soci::use(version))) {}
+            soci::use(due_sort), soci::use(now), soci::use(id), soci::use(version))) {}
 };
 
 date must_date(const std::string& s) {
@@ -199,6 +202,7 @@ bool store_case(connection& c, long long id, int version, case_state state, cons
   up.state = std::string(to_string(state));
   up.reply_due = d.reply.due ? format_date(*d.reply.due) : std::string();
   up.due_ind = d.reply.due ? soci::i_ok : soci::i_null;
+  up.due_sort = d.reply.due ? up.reply_due : std::string(no_due_sort_key);
   up.provisional = d.reply.provisional ? 1 : 0;
   up.concluded_on = d.concluded && d.first_concluded_on ? format_date(*d.first_concluded_on) : std::string();
   up.concluded_ind = d.concluded && d.first_concluded_on ? soci::i_ok : soci::i_null;

@@ -41,8 +41,10 @@ struct queue_row {
 };
 
 struct queue_page {
+  static constexpr int count_cap = 10000;  // counting stops past this many matching cases
   std::vector<queue_row> rows;
-  int total = 0;
+  int total = 0;  // matching cases, at most count_cap + 1 (then "more than count_cap")
+  bool has_next = false;
 };
 
 queue_page queue(database& db, const queue_filter& f);
