@@ -43,6 +43,8 @@ int serve(const config& cfg) {
     sweeper::remind(db, *cal, now_ms);
     pruning::prune(db, now_ms / 1000, auth::session_idle_seconds);  // ended sessions, old windows and nonces
   });
+  // The query planner's statistics follow the data as it grows (SQLite has none of its own).
+  jobs.every(std::chrono::seconds(3600), "statistics", [&db] { db.refresh_statistics(); });
   if (!cfg.smtp_url.empty()) {
     const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};
     jobs.every(std::chrono::seconds(1), "sender", [&db, smtp] { notifications::deliver_due(db, smtp, unix_now_ms()); });

@@ -147,6 +147,7 @@ void prepare_database(database& db, long long now_ms) {
   db.migrate();
   calendar_store::ensure_builtin(db, now_ms);
   store_missing_clocks(db);
+  db.refresh_statistics();
 }
 
 }  // namespace gongkai

@@ -187,6 +187,15 @@ std::string loggable_error(const std::exception& e) {
   return out;
 }
 
+void database::refresh_statistics() {
+  if (kind() != backend::sqlite) return;
+  run(access::write, [&](connection& c) {
+    std::lock_guard writer(sqlite_writer_);  // ANALYZE writes sqlite_stat1
+    c.sql << "PRAGMA analysis_limit=20000";  // enough rows per index to tell the states apart; 20 ms at 1 M cases
+    c.sql << "ANALYZE";
+  });
+}
+
 bool database::ping() {
   try {
     return run(access::read, [](connection& c) {

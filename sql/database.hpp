@@ -134,6 +134,10 @@ class database {
     }
   }
 
+  // Refreshes the query planner's statistics where the backend needs it: SQLite plans without them (an
+  // approximate ANALYZE, bounded per index); InnoDB keeps its own. Run at start and by a background job.
+  void refresh_statistics();
+
   // SELECT 1 on a pooled connection; false when the database cannot be reached.
   bool ping();
 

@@ -24,11 +24,11 @@ queue_page queue(database& db, const queue_filter& f) {
   if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
   if (f.state) bind_text("c.state = :p" + std::to_string(texts.size()), std::string(to_string(*f.state)));
   if (f.overdue_only) {
-    bind_text("c.reply_due < :p" + std::to_string(texts.size()), today);
+    bind_text("c.due_sort < :p" + std::to_string(texts.size()), today);  // = reply_due, read from the queue's index
     where += " AND c.state IN " + open_states;
   }
   if (f.due_by) {
-    bind_text("c.reply_due <= :p" + std::to_string(texts.size()), format_date(*f.due_by));
+    bind_text("c.due_sort <= :p" + std::to_string(texts.size()), format_date(*f.due_by));
     where += " AND c.state IN " + open_states;
   }
   if (!f.channel.empty()) bind_text("a.channel = :p" + std::to_string(texts.size()), f.channel);
