@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace gongkai::statistics_page {
 
@@ -31,16 +32,22 @@ struct figures {
   report::annual_tables annual;
 };
 
-// The public page may be asked for often: each instance keeps a year's figures for five minutes.
+// The public page may be asked for often: each instance keeps a year's figures for five minutes, and
+// computes at most one year at a time (requests arriving meanwhile wait for it and share its result), so
+// the public page cannot multiply the work however many ask at once.
 figures cached(request_context& ctx, int year) {
-  static std::mutex mutex;
+  static std::mutex mutex, computing;
   static std::map<int, std::pair<std::chrono::steady_clock::time_point, figures>> cache;
-  {
+  auto fresh = [&]() -> std::optional<figures> {
     std::lock_guard lock(mutex);
     auto it = cache.find(year);
     if (it != cache.end() && std::chrono::steady_clock::now() - it->second.first < std::chrono::minutes(5))
       return it->second.second;
-  }
+    return std::nullopt;
+  };
+  if (auto f = fresh()) return *f;
+  std::lock_guard one_at_a_time(computing);
+  if (auto f = fresh()) return *f;  // computed while this request waited
   auto cal = ctx.svc.calendar->get(*ctx.db);
   figures f{statistics::for_year(*ctx.db, year, *cal), reports::annual(*ctx.db, year)};
   std::lock_guard lock(mutex);
