@@ -17,11 +17,11 @@ using namespace gongkai;
 using namespace gongkai::workflow;
 using test::day;
 using test::event;
+using test::clerk;
+using test::applicant;
 
 namespace {
 
-const actor clerk{role::staff, "clerk"};
-const actor applicant{role::applicant, "applicant"};
 const actor head{role::supervisor, "head"};
 
 struct fixture : test::prepared_database {

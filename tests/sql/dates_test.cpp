@@ -13,11 +13,11 @@ using namespace gongkai;
 using namespace gongkai::workflow;
 using test::day;
 using test::event;
+using test::clerk;
+using test::applicant;
 
 namespace {
 
-const actor clerk{role::staff, "clerk"};
-const actor applicant{role::applicant, "applicant"};
 
 // Noon, China time, of a date.
 long long noon_of(const char* iso) { return test::noon_ms(day(iso)); }

@@ -13,6 +13,10 @@ inline long long noon_ms(workflow::date d) {
   return (std::chrono::duration_cast<std::chrono::seconds>(d.time_since_epoch()).count() + 4 * 3600) * 1000;
 }
 
+// The actors storage tests fire events as.
+inline const actor clerk{workflow::role::staff, "clerk"};
+inline const actor applicant{workflow::role::applicant, "applicant"};
+
 struct prepared_database {
   scratch_database s;
   database& db = s.db();
