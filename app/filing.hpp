@@ -15,6 +15,6 @@ struct receipt {
 
 receipt file(database& db, const workflow::working_calendar& cal, const workflow::application& app,
              workflow::intake_channel channel, workflow::date received, const std::string& nonce, const actor& who,
-             long long now_ms);
+             long long now_ms, const rate_limit::quota* quota = nullptr);
 
 }  // namespace gongkai::filing

@@ -133,9 +133,10 @@ http::response letter_response(request_context& ctx, const case_row& row, const 
 
 // [Gongkai rule] an online submission is confirmed at once: received on its local date (Art. 31).
 filing::receipt file_online(request_context& ctx, const application& app, const std::string& nonce) {
-  require_rate(ctx, "file", ctx.cfg.filing_limit, 3600);
+  // The filing counts against the address's hourly limit in its own transaction (one commit per filing).
+  const rate_limit::quota quota{"file", ctx.client, ctx.cfg.filing_limit, 3600, ctx.now_s()};
   return filing::file(*ctx.db, *calendar(ctx), app, intake_channel::online, china_date(ctx.now_s()), nonce,
-                      actor{role::applicant, "applicant"}, ctx.now_ms);
+                      actor{role::applicant, "applicant"}, ctx.now_ms, &quota);
 }
 
 http::response receipt_page(request_context& ctx, const application& app, const filing::receipt& r) {

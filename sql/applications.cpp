@@ -38,7 +38,8 @@ std::string next_tracking_number(connection& c, int year) {
 }
 
 filed file(database& db, const application& app, const std::string& channel, date received_on,
-           const std::string& form_nonce, const actor& who, const working_calendar& cal, long long now_ms) {
+           const std::string& form_nonce, const actor& who, const working_calendar& cal, long long now_ms,
+           const rate_limit::quota* quota) {
   filed out;
   out.access_code = crypto::new_access_code();
   const std::string code_hash = crypto::access_code_hash(out.access_code);
@@ -47,7 +48,9 @@ filed file(database& db, const application& app, const std::string& channel, dat
   registration.on = received_on;
   registration.actor_role = who.role;
   registration.channel = channel;
-  out.row = db.transact([&](connection& c) {
+  out.row = db.transact_grouped([&](connection& c) {
+    if (quota && !rate_limit::count_in(c, *quota))
+      throw domain_error(error_kind::rate_limited, "rate_limited", "操作过于频繁，请稍后再试");
     if (!form_nonce.empty() && !consume_nonce(c, form_nonce, now_ms / 1000))
       throw domain_error(error_kind::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
     auto row = cases::create_in(c, next_tracking_number(c, year_of(received_on)), registration, who, cal, now_ms);
@@ -126,25 +129,27 @@ std::optional<application> details(database& db, long long case_id) {
 
 namespace rate_limit {
 
-bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds, long long now_s) {
-  const std::string bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
-  const long long window = now_s - now_s % window_seconds;
+bool count_in(connection& c, const quota& q) {
+  const std::string bucket = crypto::token_hash(std::string(q.purpose) + "|" + std::string(q.client));
+  const long long window = q.now_s - q.now_s % q.window_seconds;
   // One upsert counts the hit (a new window starts at 1) and holds the row's lock until commit, so the
   // count read next is exact however many instances and threads count at once.
-  return db.transact([&](connection& c) {
-    if (c.kind == backend::sqlite)
-      c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON CONFLICT(bucket) DO UPDATE SET "
-               "hits = CASE WHEN window_start = excluded.window_start THEN hits + 1 ELSE 1 END, "
-               "window_start = excluded.window_start",
-          soci::use(bucket), soci::use(window);
-    else
-      c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON DUPLICATE KEY UPDATE "
-               "hits = IF(window_start = VALUES(window_start), hits + 1, 1), window_start = VALUES(window_start)",
-          soci::use(bucket), soci::use(window);
-    int hits = 0;
-    c.sql << "SELECT hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(hits);
-    return hits <= limit;
-  });
+  if (c.kind == backend::sqlite)
+    c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON CONFLICT(bucket) DO UPDATE SET "
+             "hits = CASE WHEN window_start = excluded.window_start THEN hits + 1 ELSE 1 END, "
+             "window_start = excluded.window_start",
+        soci::use(bucket), soci::use(window);
+  else
+    c.sql << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :w, 1) ON DUPLICATE KEY UPDATE "
+             "hits = IF(window_start = VALUES(window_start), hits + 1, 1), window_start = VALUES(window_start)",
+        soci::use(bucket), soci::use(window);
+  int hits = 0;
+  c.sql << "SELECT hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(hits);
+  return hits <= q.limit;
+}
+
+bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds, long long now_s) {
+  return db.transact([&](connection& c) { return count_in(c, {purpose, client, limit, window_seconds, now_s}); });
 }
 
 bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,

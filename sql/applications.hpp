@@ -9,6 +9,30 @@
 
 namespace gongkai {
 
+namespace rate_limit {
+
+// Counts one hit for (purpose, client) in a fixed window; false when the limit is already reached.
+// The client address is stored only as a hash.
+// One counted attempt of (purpose, client) in a fixed window of window_seconds, as of now_s.
+struct quota {
+  std::string_view purpose;
+  std::string_view client;
+  int limit = 0;
+  int window_seconds = 0;
+  long long now_s = 0;
+};
+// Counts the hit inside the caller's transaction; false when the limit was already reached.
+bool count_in(connection& c, const quota& q);
+
+bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+           long long now_s);
+// Whether (purpose, client) has used up its limit in the current window. Reads only: a caller that counts
+// only failures asks this first and calls allow() when the attempt failed.
+bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+               long long now_s);
+
+}  // namespace rate_limit
+
 namespace applications {
 
 struct filed {
@@ -16,11 +40,14 @@ struct filed {
   std::string access_code;  // shown to the applicant once; only its hash is stored
 };
 
-// Files an application in one transaction: consumes the anti-forgery nonce (when given; a nonce used
-// before is refused with 403 "form_replayed"), takes the next tracking number of the receipt year,
-// registers the case and stores the application with the access code's hash.
+// Files an application in one transaction: counts the attempt against the quota (when given; over the
+// limit is refused with 429 "rate_limited" and stores nothing), consumes the anti-forgery nonce (when
+// given; a nonce used before is refused with 403 "form_replayed"), takes the next tracking number of the
+// receipt year, registers the case and stores the application with the access code's hash. On SQLite
+// concurrent filings share one commit (database::transact_grouped); none returns before it is durable.
 filed file(database& db, const workflow::application& app, const std::string& channel, workflow::date received_on,
-           const std::string& form_nonce, const actor& who, const workflow::working_calendar& cal, long long now_ms);
+           const std::string& form_nonce, const actor& who, const workflow::working_calendar& cal, long long now_ms,
+           const rate_limit::quota* quota = nullptr);
 
 // The case, if the tracking number exists and the access code is its code. A wrong code and an unknown
 // number are indistinguishable to the caller.
@@ -36,18 +63,6 @@ std::string next_tracking_number(connection& c, int year);
 
 }  // namespace applications
 
-namespace rate_limit {
-
-// Counts one hit for (purpose, client) in a fixed window; false when the limit is already reached.
-// The client address is stored only as a hash.
-bool allow(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
-           long long now_s);
-// Whether (purpose, client) has used up its limit in the current window. Reads only: a caller that counts
-// only failures asks this first and calls allow() when the attempt failed.
-bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
-               long long now_s);
-
-}  // namespace rate_limit
 
 // A secret shared by every instance, created on first use (e.g. the anti-forgery key).
 std::string shared_secret(database& db, const std::string& name);

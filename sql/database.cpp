@@ -91,6 +91,62 @@ void write_transaction::commit() {
   open_ = false;
 }
 
+struct database::grouped_write {
+  const std::function<void(connection&)>* work;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+// Leader and followers: a caller queues its write; if no group is committing, it becomes the committer
+// and takes every write queued so far (its own included); the others wait. Groups form by themselves
+// while a commit is syncing, so a lone write pays no added delay.
+void database::run_grouped(const std::function<void(connection&)>& work) {
+  grouped_write mine{&work, nullptr, false};
+  std::unique_lock lock(group_mutex_);
+  group_queue_.push_back(&mine);
+  while (!mine.done) {
+    if (group_committing_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    group_committing_ = true;
+    std::vector<grouped_write*> group;
+    group.swap(group_queue_);
+    lock.unlock();
+    commit_group(group);
+    lock.lock();
+    for (auto* w : group) w->done = true;
+    group_committing_ = false;
+    group_done_.notify_all();
+  }
+  if (mine.error) std::rethrow_exception(mine.error);
+}
+
+void database::commit_group(const std::vector<grouped_write*>& group) {
+  try {
+    run(access::write, [&](connection& c) {
+      write_transaction tx(*this, c);
+      for (auto* w : group) {
+        c.sql << "SAVEPOINT grouped_write";
+        try {
+          (*w->work)(c);
+        } catch (...) {
+          w->error = std::current_exception();
+          c.sql << "ROLLBACK TO grouped_write";
+        }
+        c.sql << "RELEASE grouped_write";
+      }
+      tx.commit();
+      ++group_commits_;
+    });
+  } catch (...) {
+    // The transaction is gone (a failed rollback or commit): nothing of the group was stored.
+    auto failure = std::current_exception();
+    for (auto* w : group)
+      if (!w->error) w->error = failure;
+  }
+}
+
 database::database(db_url url, std::size_t pool_size) : url_(std::move(url)), pool_size_(std::max<std::size_t>(1, pool_size)) {}
 
 database::~database() = default;
