@@ -6,6 +6,7 @@
 #include "app/sweeper.hpp"
 #include "app/templates.hpp"
 #include "core/log.hpp"
+#include "server/view_cache.hpp"
 #include "server/auth.hpp"
 #include "server/routes.hpp"
 #include "server/server.hpp"
@@ -29,7 +30,8 @@ int serve(const config& cfg) {
   prepare_database(db, unix_now_ms());
   auto routes = make_routes();
   calendar_cache calendar;
-  services svc{&db, &calendar, shared_secret(db, "form_key")};
+  view_cache views;
+  services svc{&db, &calendar, shared_secret(db, "form_key"), &views};
   server srv(cfg, routes, svc);
   srv.handle_signals();
   // Background work on threads of its own (database work never runs on an I/O thread), stopped with

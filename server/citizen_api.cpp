@@ -6,6 +6,7 @@
 #include "core/crypto.hpp"
 #include "server/config.hpp"
 #include "server/letters.hpp"
+#include "server/view_cache.hpp"
 #include "sql/applications.hpp"
 #include "sql/staff.hpp"
 #include "workflow/deadlines.hpp"
@@ -65,9 +66,22 @@ http::response api_file(request_context& ctx) {
 
 std::string access_code_header(request_context& ctx) { return std::string(ctx.req["X-Access-Code"]); }
 
+// The look-up clients poll: one statement checks the code and reads the view's stamp, and a view this
+// instance computed for the same stamp, day and calendar is sent again (server/view_cache.hpp).
 http::response api_status(request_context& ctx) {
-  auto row = find_or_404(ctx, ctx.params.at("tracking_no"), access_code_header(ctx));
-  return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, row)));
+  const std::string& no = ctx.params.at("tracking_no");
+  const std::string code = access_code_header(ctx);
+  if (!ctx.svc.views) return http::json_response(ctx.req, status::ok, view_json(load_view(ctx, find_or_404(ctx, no, code))));
+  auto stamp = stamp_or_404(ctx, no, code);
+  view_cache::key key{std::move(stamp.stamp), china_date(ctx.now_s()), calendar(ctx)};
+  if (auto body = ctx.svc.views->find(no, key))
+    return http::text_response(ctx.req, status::ok, std::move(*body), "application/json; charset=utf-8");
+  auto row = cases::find(*ctx.db, no);
+  if (!row) throw http::http_error(status::not_found, "not_found", not_found_message);
+  std::string body = json::serialize(view_json(load_view(ctx, *row)));
+  // Kept only if nothing moved between the stamp and the view (else the next request computes it again).
+  if (row->version == stamp.version) ctx.svc.views->store(no, std::move(key), body);
+  return http::text_response(ctx.req, status::ok, std::move(body), "application/json; charset=utf-8");
 }
 
 http::response api_letter(request_context& ctx) {

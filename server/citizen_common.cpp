@@ -89,6 +89,21 @@ case_row find_or_404(request_context& ctx, const std::string& tracking_no, const
   throw http::http_error(status::not_found, "not_found", not_found_message);
 }
 
+applications::view_stamp stamp_or_404(request_context& ctx, const std::string& tracking_no, const std::string& code) {
+  constexpr int window = 600;
+  std::optional<applications::view_stamp> stamp;
+  const bool well_formed =
+      tracking_no.size() <= 32 && code.size() <= 64 && clean_text(tracking_no, false) && clean_text(code, false);
+  ctx.db->run(database::access::read, [&](connection& c) {
+    if (rate_limit::exhausted_on(c, "lookup", ctx.client, ctx.cfg.lookup_limit, window, ctx.now_s()))
+      throw http::http_error(status::too_many_requests, "rate_limited", "操作过于频繁，请稍后再试");
+    if (well_formed) stamp = applications::stamp_for_applicant(c, tracking_no, code);
+  });
+  if (stamp) return *stamp;
+  require_rate(ctx, "lookup", ctx.cfg.lookup_limit, window);
+  throw http::http_error(status::not_found, "not_found", not_found_message);
+}
+
 case_event applicant_event(request_context& ctx, event_kind kind) {
   case_event e;
   e.kind = kind;

@@ -44,6 +44,8 @@ std::string trimmed(std::string s);
 std::shared_ptr<const workflow::working_calendar> calendar(request_context& ctx);
 // The case of this tracking number and access code, else 404 (the same answer for both mistakes).
 case_row find_or_404(request_context& ctx, const std::string& tracking_no, const std::string& code);
+// The same check for the polled JSON look-up: the view's stamp instead of the case (same limits, same 404).
+applications::view_stamp stamp_or_404(request_context& ctx, const std::string& tracking_no, const std::string& code);
 
 // ---- The applicant's view of a case (applicant_view.cpp) ----
 struct case_view {

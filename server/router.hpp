@@ -13,6 +13,7 @@ namespace gongkai {
 
 class database;
 class calendar_cache;
+class view_cache;
 struct config;
 
 // What handlers may use besides the request, built once at start.
@@ -20,6 +21,7 @@ struct services {
   database* db = nullptr;                // null in tests of handlers that need none
   calendar_cache* calendar = nullptr;    // the stored working-day calendar
   std::string form_key;                  // signs anti-forgery tokens; the same on every instance
+  view_cache* views = nullptr;           // applicants' views computed before (null: always computed)
 };
 
 // What a handler gets: the request, the captured path parameters and the services it may use.

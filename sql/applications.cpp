@@ -82,7 +82,48 @@ struct select_code_hash {
             soci::use(tracking_no), soci::into(hash))) {}
 };
 
+// The view's stamp: version, the applicant's notices as id:state, the remedies setting (docs/decisions.md,
+// "Status look-ups").
+struct select_view_stamp {
+  std::string tracking_no, hash, notices, setting;
+  long long id = 0;
+  int version = 0;
+  soci::indicator notices_ind = soci::i_null, setting_ind = soci::i_null;
+  soci::statement st;
+  static std::string query(soci::session& s) {
+    const bool mysql = s.get_backend_name() == "mysql";
+    return std::string("SELECT a.access_code_hash, c.id, c.version, (SELECT ") +
+           (mysql ? "GROUP_CONCAT(o.id, ':', o.status ORDER BY o.id)" : "group_concat(o.id || ':' || o.status)") +
+           " FROM outbox o WHERE o.case_id = c.id AND o.audience = 'applicant'),"
+           " (SELECT value FROM settings WHERE name = 'reconsideration_body')"
+           " FROM cases c JOIN applications a ON a.case_id = c.id WHERE c.tracking_no = :t";
+  }
+  explicit select_view_stamp(soci::session& s)
+      : st((s.prepare << query(s), soci::use(tracking_no), soci::into(hash), soci::into(id), soci::into(version),
+            soci::into(notices, notices_ind), soci::into(setting, setting_ind))) {}
+};
+
+bool code_matches(bool found, const std::string& stored_hash, const std::string& typed) {
+  // Compare in constant time, and against a dummy when the number is unknown.
+  const std::string stored = found && stored_hash.size() == typed.size() ? stored_hash : std::string(typed.size(), '0');
+  return sodium_memcmp(stored.data(), typed.data(), typed.size()) == 0 && found;
+}
+
 }  // namespace
+
+std::optional<view_stamp> stamp_for_applicant(connection& c, const std::string& tracking_no, const std::string& access_code) {
+  const std::string typed = crypto::access_code_hash(access_code);
+  auto& q = c.prepared<select_view_stamp>();
+  q.tracking_no = tracking_no;
+  bool found = fetch_one(q.st);
+  if (!code_matches(found, q.hash, typed)) return std::nullopt;
+  view_stamp out{q.id, q.version, std::to_string(q.version)};
+  out.stamp += '|';
+  if (q.notices_ind == soci::i_ok) out.stamp += q.notices;
+  out.stamp += '|';
+  if (q.setting_ind == soci::i_ok) out.stamp += q.setting;
+  return out;
+}
 
 std::optional<case_row> find_for_applicant(database& db, const std::string& tracking_no, const std::string& access_code) {
   const std::string typed = crypto::access_code_hash(access_code);
@@ -90,10 +131,7 @@ std::optional<case_row> find_for_applicant(database& db, const std::string& trac
     auto& q = c.prepared<select_code_hash>();
     q.tracking_no = tracking_no;
     bool found = fetch_one(q.st);
-    // Compare in constant time, and against a dummy when the number is unknown.
-    const std::string stored = found && q.hash.size() == typed.size() ? q.hash : std::string(typed.size(), '0');
-    bool match = sodium_memcmp(stored.data(), typed.data(), typed.size()) == 0;
-    if (!found || !match) return std::nullopt;
+    if (!code_matches(found, q.hash, typed)) return std::nullopt;
     return cases::find_on(c, tracking_no);
   });
 }
@@ -152,17 +190,32 @@ bool allow(database& db, std::string_view purpose, std::string_view client, int 
   return db.transact([&](connection& c) { return count_in(c, {purpose, client, limit, window_seconds, now_s}); });
 }
 
+namespace {
+
+struct select_bucket {
+  std::string bucket;
+  long long start = 0;
+  int hits = 0;
+  soci::statement st;
+  explicit select_bucket(soci::session& s)
+      : st((s.prepare << "SELECT window_start, hits FROM rate_limits WHERE bucket = :b", soci::use(bucket),
+            soci::into(start), soci::into(hits))) {}
+};
+
+}  // namespace
+
+bool exhausted_on(connection& c, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+                  long long now_s) {
+  auto& q = c.prepared<select_bucket>();
+  q.bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
+  const long long window = now_s - now_s % window_seconds;
+  return fetch_one(q.st) && q.start == window && q.hits >= limit;
+}
+
 bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
                long long now_s) {
-  const std::string bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
-  const long long window = now_s - now_s % window_seconds;
-  return db.run(database::access::read, [&](connection& c) {
-    long long start = 0;
-    int hits = 0;
-    c.sql << "SELECT window_start, hits FROM rate_limits WHERE bucket = :b", soci::use(bucket), soci::into(start),
-        soci::into(hits);
-    return c.sql.got_data() && start == window && hits >= limit;
-  });
+  return db.run(database::access::read,
+                [&](connection& c) { return exhausted_on(c, purpose, client, limit, window_seconds, now_s); });
 }
 
 }  // namespace rate_limit

@@ -28,6 +28,8 @@ bool allow(database& db, std::string_view purpose, std::string_view client, int 
            long long now_s);
 // Whether (purpose, client) has used up its limit in the current window. Reads only: a caller that counts
 // only failures asks this first and calls allow() when the attempt failed.
+bool exhausted_on(connection& c, std::string_view purpose, std::string_view client, int limit, int window_seconds,
+                  long long now_s);
 bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,
                long long now_s);
 
@@ -52,6 +54,18 @@ filed file(database& db, const workflow::application& app, const std::string& ch
 // The case, if the tracking number exists and the access code is its code. A wrong code and an unknown
 // number are indistinguishable to the caller.
 std::optional<case_row> find_for_applicant(database& db, const std::string& tracking_no, const std::string& access_code);
+
+// What the applicant's view of a case is computed from, checked with the access code in one statement:
+// the case's id and version, the applicant's notices with their states, and the remedies setting. The
+// same stamp (on the same day, with the same calendar) gives the same view, so an instance may serve a
+// view it computed before while the stamp it reads now is unchanged.
+struct view_stamp {
+  long long case_id = 0;
+  int version = 0;
+  std::string stamp;
+};
+// The stamp, if the tracking number exists and the access code is its code (compared in constant time).
+std::optional<view_stamp> stamp_for_applicant(connection& c, const std::string& tracking_no, const std::string& access_code);
 
 std::optional<workflow::application> details(database& db, long long case_id);
 

@@ -211,3 +211,43 @@ TEST_CASE("bulk reassignment is all or nothing", "[staff]") {
   CHECK(h.row(a).assignee == "clerk2");
   CHECK(h.row(b).assignee == "clerk2");
 }
+
+TEST_CASE("the polled view is sent again only while its case, notices, remedies setting and day are unchanged",
+          "[staff]") {
+  staff_harness h;
+  std::string code;
+  auto no = h.file(&code);
+  auto first = applicant_json(h, no, code);
+  const auto hits = h.views.hits();
+  CHECK(applicant_json(h, no, code) == first);
+  CHECK(h.views.hits() == hits + 1);  // the same stamp: the view computed before
+
+  // The case moved (any instance may move it: the stamp is read from the database on every look-up).
+  h.post("/staff/cases/" + no + "/claim", "clerk", {{"version", h.version(no)}});
+  h.event(no, "clerk", "request_correction", {{"items", "请写明文号"}});
+  auto asked = applicant_json(h, no, code);
+  CHECK(asked.at("state").as_string() == "correction_requested");
+  CHECK(asked.at("version").as_int64() > first.at("version").as_int64());
+
+  // A notice was delivered: the same case version, a different view.
+  auto row = h.row(no);
+  auto notices = outbox::for_applicant(h.db, row.id);
+  REQUIRE_FALSE(notices.empty());
+  CHECK(notices.back().status != "sent");
+  outbox::mark_sent(h.db, notices.back().id, unix_now_ms());
+  auto delivered = applicant_json(h, no, code);
+  CHECK(delivered.at("version") == asked.at("version"));
+  CHECK(delivered.at("messages").as_array().back().as_object().at("status").as_string() == "sent");
+
+  // The remedies setting changed: the answer's remedies name the new body at once.
+  h.applicant_corrects(no);
+  REQUIRE(h.event(no, "clerk", "answer", {{"outcome", "3.4"}, {"reply_text", "涉及商业秘密"}, {"legal_basis", "条例第十五条"}})
+              .result() == http::status::see_other);
+  CHECK_FALSE(contains(std::string(applicant_json(h, no, code).at("reply").at("remedies").as_string()), "某某市人民政府"));
+  staff_store::set_setting(h.db, "reconsideration_body", "某某市人民政府");
+  CHECK(contains(std::string(applicant_json(h, no, code).at("reply").at("remedies").as_string()), "某某市人民政府"));
+
+  // A wrong code is refused whatever this instance computed before.
+  CHECK(h.dispatch(http::verb::get, "/api/v1/requests/" + no, "", "", {{"X-Access-Code", code + "X"}}, "198.51.100.7")
+            .result() == http::status::not_found);
+}

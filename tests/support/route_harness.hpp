@@ -2,6 +2,7 @@
 // The whole route table over a scratch database, called without a socket: what handler tests share.
 #include "server/config.hpp"
 #include "server/routes.hpp"
+#include "server/view_cache.hpp"
 #include "sql/cases.hpp"
 #include "tests/support/test_db.hpp"
 
@@ -18,6 +19,7 @@ struct route_harness {
   scratch_database s;
   database& db = s.db();
   calendar_cache calendar;
+  view_cache views;
   config cfg;
   services svc;
   router routes = make_routes();
@@ -26,7 +28,7 @@ struct route_harness {
     prepare_database(db, unix_now_ms());
     cfg.filing_limit = 1000;
     cfg.lookup_limit = 1000;
-    svc = services{&db, &calendar, std::move(form_key)};
+    svc = services{&db, &calendar, std::move(form_key), &views};
   }
 
   http::response dispatch(http::verb method, const std::string& target, const std::string& body, const std::string& type,
