@@ -18,7 +18,7 @@ struct config {
   std::uint16_t listen_port = 8080;
   std::string database = "sqlite://var/gongkai.db";
   unsigned io_threads = 2;
-  unsigned db_threads = 4;
+  unsigned db_threads = 8;  // enough concurrent filings to form SQLite commit groups; MariaDB work waits on the network
 
   std::size_t header_limit = 8 * 1024;        // bytes; beyond it: 431
   std::size_t body_limit = 1024 * 1024;       // bytes; beyond it: 413
