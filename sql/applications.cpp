@@ -49,8 +49,11 @@ filed file(database& db, const application& app, const std::string& channel, dat
   registration.actor_role = who.role;
   registration.channel = channel;
   out.row = db.transact_grouped([&](connection& c) {
-    if (quota && !rate_limit::count_in(c, *quota))
-      throw domain_error(error_kind::rate_limited, "rate_limited", "操作过于频繁，请稍后再试");
+    // A used-up window is refused at once (a read, no lock); the attempt is counted last, so on MariaDB
+    // the client's counter row stays locked only for the end of the transaction.
+    const auto limited = [] { return domain_error(error_kind::rate_limited, "rate_limited", "操作过于频繁，请稍后再试"); };
+    if (quota && rate_limit::exhausted_on(c, quota->purpose, quota->client, quota->limit, quota->window_seconds, quota->now_s))
+      throw limited();
     if (!form_nonce.empty() && !consume_nonce(c, form_nonce, now_ms / 1000))
       throw domain_error(error_kind::forbidden, "form_replayed", "该表单已经提交过，请重新打开申请页面");
     auto row = cases::create_in(c, next_tracking_number(c, year_of(received_on)), registration, who, cal, now_ms);
@@ -66,6 +69,7 @@ filed file(database& db, const application& app, const std::string& channel, dat
         soci::use(app.phone), soci::use(app.email, email_i), soci::use(app.address), soci::use(app.description),
         soci::use(app.info_form), soci::use(app.delivery), soci::use(channel), soci::use(code_hash), soci::use(now_ms);
     cases::notify_registration(c, row, registration, cal, now_ms);
+    if (quota && !rate_limit::count_in(c, *quota)) throw limited();
     return row;
   });
   return out;
