@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   else db.run(database::access::write, [&](connection& c) {
     std::mt19937 rng(1);
     const bool mysql = c.kind == backend::mysql;
-    const long long batch = mysql ? 1000 : 1;
+    const long long batch = 1000;  // rows per INSERT on both backends
     std::string cases_sql, apps_sql, trans_sql;
     auto flush = [&] {
       if (cases_sql.empty()) return;
