@@ -20,6 +20,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# 1,000 keep-alive connections need more descriptors than the common soft limit of 1,024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 4096 2>/dev/null || true
+
 [ -f build/CMakeCache.txt ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build --target gongkai report_bench insert_ceiling >/dev/null
 
@@ -146,4 +149,19 @@ for r in "${rows[@]}"; do
 done
 rss=$(ps -o rss= -p "${pids[0]}" 2>/dev/null || echo 0)
 echo "gongkai serve RSS after the runs: $((rss / 1024)) MB; $cases cases on $backend; $(nproc) cores"
+
+# Memory with 1,000 keep-alive connections open (polling the status look-up), read while they are open.
+wrk -t2 -c1000 -d"$((duration + 2))s" --timeout 30s -s "$tmp/report.lua" -H "X-Access-Code: $code" \
+  "$base/api/v1/requests/$no" >"$tmp/wrk1000.out" 2>&1 &
+wrk1000=$!
+sleep $((duration / 2 + 2))
+open_conns=$(ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l)
+rss_open=$(ps -o rss= -p "${pids[0]}" 2>/dev/null || echo 0)
+wait "$wrk1000" || true
+read -r _ count1000 rps1000 _ _ _ bad1000 errs1000 <<<"$(grep '^RESULT' "$tmp/wrk1000.out" || echo "RESULT 0 0 0 0 0 0 0")"
+echo "gongkai serve RSS with $open_conns connections open: $((rss_open / 1024)) MB ($rps1000 req/s, $bad1000 error responses, $errs1000 socket errors)"
+if [ "$count1000" = 0 ] || [ "$bad1000" != 0 ] || [ "$errs1000" != 0 ]; then
+  echo "1,000 connections: $count1000 answers, $bad1000 error responses, $errs1000 socket errors or timeouts" >&2
+  failed=1
+fi
 exit $failed
