@@ -91,15 +91,15 @@ case_row find_or_404(request_context& ctx, const std::string& tracking_no, const
 
 applications::view_stamp stamp_or_404(request_context& ctx, const std::string& tracking_no, const std::string& code) {
   constexpr int window = 600;
-  std::optional<applications::view_stamp> stamp;
-  const bool well_formed =
-      tracking_no.size() <= 32 && code.size() <= 64 && clean_text(tracking_no, false) && clean_text(code, false);
-  ctx.db->run(database::access::read, [&](connection& c) {
-    if (rate_limit::exhausted_on(c, "lookup", ctx.client, ctx.cfg.lookup_limit, window, ctx.now_s()))
-      throw http::http_error(status::too_many_requests, "rate_limited", "操作过于频繁，请稍后再试");
-    if (well_formed) stamp = applications::stamp_for_applicant(c, tracking_no, code);
-  });
-  if (stamp) return *stamp;
+  const rate_limit::quota lookups{"lookup", ctx.client, ctx.cfg.lookup_limit, window, ctx.now_s()};
+  if (tracking_no.size() > 32 || code.size() > 64 || !clean_text(tracking_no, false) || !clean_text(code, false)) {
+    find_or_404(ctx, tracking_no, code);  // the same refusal (and count) as every other look-up
+    throw std::logic_error("a malformed look-up was found");
+  }
+  auto found = ctx.db->run(database::access::read,
+                           [&](connection& c) { return applications::stamp_for_applicant(c, lookups, tracking_no, code); });
+  if (found.exhausted) throw http::http_error(status::too_many_requests, "rate_limited", "操作过于频繁，请稍后再试");
+  if (found.stamp) return *found.stamp;
   require_rate(ctx, "lookup", ctx.cfg.lookup_limit, window);
   throw http::http_error(status::not_found, "not_found", not_found_message);
 }

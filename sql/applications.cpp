@@ -86,24 +86,29 @@ struct select_code_hash {
             soci::use(tracking_no), soci::into(hash))) {}
 };
 
-// The view's stamp: version, the applicant's notices as id:state, the remedies setting (docs/decisions.md,
-// "Status look-ups").
+// The client's look-up window, and the view's stamp: version, the applicant's notices as id:state, the
+// remedies setting (docs/decisions.md, "Status look-ups"). Always one row: the joins keep it when the
+// number is unknown or the client has no window yet.
 struct select_view_stamp {
-  std::string tracking_no, hash, notices, setting;
-  long long id = 0;
-  int version = 0;
-  soci::indicator notices_ind = soci::i_null, setting_ind = soci::i_null;
+  std::string bucket, tracking_no, hash, notices, setting;
+  long long window_start = 0, id = 0;
+  int hits = 0, version = 0;
+  soci::indicator window_ind = soci::i_null, hits_ind = soci::i_null, hash_ind = soci::i_null, id_ind = soci::i_null,
+                  version_ind = soci::i_null, notices_ind = soci::i_null, setting_ind = soci::i_null;
   soci::statement st;
   static std::string query(soci::session& s) {
     const bool mysql = s.get_backend_name() == "mysql";
-    return std::string("SELECT a.access_code_hash, c.id, c.version, (SELECT ") +
+    return std::string("SELECT r.window_start, r.hits, v.hash, v.id, v.version, v.notices, v.setting FROM (SELECT 1 AS one) k"
+                       " LEFT JOIN rate_limits r ON r.bucket = :b"
+                       " LEFT JOIN (SELECT a.access_code_hash AS hash, c.id AS id, c.version AS version, (SELECT ") +
            (mysql ? "GROUP_CONCAT(o.id, ':', o.status ORDER BY o.id)" : "group_concat(o.id || ':' || o.status)") +
-           " FROM outbox o WHERE o.case_id = c.id AND o.audience = 'applicant'),"
-           " (SELECT value FROM settings WHERE name = 'reconsideration_body')"
-           " FROM cases c JOIN applications a ON a.case_id = c.id WHERE c.tracking_no = :t";
+           " FROM outbox o WHERE o.case_id = c.id AND o.audience = 'applicant') AS notices,"
+           " (SELECT value FROM settings WHERE name = 'reconsideration_body') AS setting"
+           " FROM cases c JOIN applications a ON a.case_id = c.id WHERE c.tracking_no = :t) v ON 1 = 1";
   }
   explicit select_view_stamp(soci::session& s)
-      : st((s.prepare << query(s), soci::use(tracking_no), soci::into(hash), soci::into(id), soci::into(version),
+      : st((s.prepare << query(s), soci::use(bucket), soci::use(tracking_no), soci::into(window_start, window_ind),
+            soci::into(hits, hits_ind), soci::into(hash, hash_ind), soci::into(id, id_ind), soci::into(version, version_ind),
             soci::into(notices, notices_ind), soci::into(setting, setting_ind))) {}
 };
 
@@ -115,17 +120,25 @@ bool code_matches(bool found, const std::string& stored_hash, const std::string&
 
 }  // namespace
 
-std::optional<view_stamp> stamp_for_applicant(connection& c, const std::string& tracking_no, const std::string& access_code) {
+look_up stamp_for_applicant(connection& c, const rate_limit::quota& window, const std::string& tracking_no,
+                            const std::string& access_code) {
   const std::string typed = crypto::access_code_hash(access_code);
   auto& q = c.prepared<select_view_stamp>();
+  q.bucket = rate_limit::bucket_of(window.purpose, window.client);
   q.tracking_no = tracking_no;
-  bool found = fetch_one(q.st);
-  if (!code_matches(found, q.hash, typed)) return std::nullopt;
-  view_stamp out{q.id, q.version, std::to_string(q.version)};
-  out.stamp += '|';
-  if (q.notices_ind == soci::i_ok) out.stamp += q.notices;
-  out.stamp += '|';
-  if (q.setting_ind == soci::i_ok) out.stamp += q.setting;
+  if (!fetch_one(q.st)) throw std::runtime_error("the look-up statement returned no row");
+  look_up out;
+  out.exhausted = q.window_ind == soci::i_ok && q.hits_ind == soci::i_ok &&
+                  q.window_start == rate_limit::window_of(window) && q.hits >= window.limit;
+  if (out.exhausted) return out;
+  const bool found = q.hash_ind == soci::i_ok;
+  if (!code_matches(found, found ? q.hash : std::string(), typed)) return out;
+  view_stamp v{q.id, q.version, std::to_string(q.version)};
+  v.stamp += '|';
+  if (q.notices_ind == soci::i_ok) v.stamp += q.notices;
+  v.stamp += '|';
+  if (q.setting_ind == soci::i_ok) v.stamp += q.setting;
+  out.stamp = std::move(v);
   return out;
 }
 
@@ -171,9 +184,15 @@ std::optional<application> details(database& db, long long case_id) {
 
 namespace rate_limit {
 
+std::string bucket_of(std::string_view purpose, std::string_view client) {
+  return crypto::token_hash(std::string(purpose) + "|" + std::string(client));
+}
+
+long long window_of(const quota& q) { return q.now_s - q.now_s % q.window_seconds; }
+
 bool count_in(connection& c, const quota& q) {
-  const std::string bucket = crypto::token_hash(std::string(q.purpose) + "|" + std::string(q.client));
-  const long long window = q.now_s - q.now_s % q.window_seconds;
+  const std::string bucket = bucket_of(q.purpose, q.client);
+  const long long window = window_of(q);
   // One upsert counts the hit (a new window starts at 1) and holds the row's lock until commit, so the
   // count read next is exact however many instances and threads count at once.
   if (c.kind == backend::sqlite)

@@ -21,6 +21,10 @@ struct quota {
   int window_seconds = 0;
   long long now_s = 0;
 };
+// The stored key of (purpose, client): a hash, so no client address is stored.
+std::string bucket_of(std::string_view purpose, std::string_view client);
+// The start of the window now_s falls in.
+long long window_of(const quota& q);
 // Counts the hit inside the caller's transaction; false when the limit was already reached.
 bool count_in(connection& c, const quota& q);
 
@@ -64,8 +68,15 @@ struct view_stamp {
   int version = 0;
   std::string stamp;
 };
-// The stamp, if the tracking number exists and the access code is its code (compared in constant time).
-std::optional<view_stamp> stamp_for_applicant(connection& c, const std::string& tracking_no, const std::string& access_code);
+// One statement (one round trip on MariaDB) answers a status look-up: whether the client's look-up
+// window is used up (then nothing else counts), and the stamp if the tracking number exists and the
+// access code is its code (compared in constant time).
+struct look_up {
+  bool exhausted = false;
+  std::optional<view_stamp> stamp;
+};
+look_up stamp_for_applicant(connection& c, const rate_limit::quota& window, const std::string& tracking_no,
+                            const std::string& access_code);
 
 std::optional<workflow::application> details(database& db, long long case_id);
 
