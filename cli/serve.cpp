@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <cstdlib>
 #include <malloc.h>
 
 #include "core/clock.hpp"
@@ -50,6 +51,9 @@ int serve(const config& cfg) {
     sweeper::remind(db, *cal, now_ms);
     pruning::prune(db, now_ms / 1000, auth::session_idle_seconds);  // ended sessions, old windows and nonces
   });
+  // Request lines are written in batches: whatever gathered goes out every second (and at exit).
+  std::atexit([] { log::flush_access(); });
+  jobs.every(std::chrono::seconds(1), "access log", [] { log::flush_access(); });
   // The query planner's statistics follow the data as it grows (SQLite has none of its own).
   jobs.every(std::chrono::seconds(3600), "statistics", [&db] { db.refresh_statistics(); });
   if (!cfg.smtp_url.empty()) {
@@ -62,6 +66,7 @@ int serve(const config& cfg) {
   log::event("info", "listening", cfg.listen_address + ":" + std::to_string(port));
   srv.wait();
   jobs.stop();
+  log::flush_access();
   log::event("info", "stopped");
   return 0;
 }

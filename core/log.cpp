@@ -7,12 +7,16 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 namespace gongkai::log {
 
 namespace {
 
 std::atomic<bool> access_enabled{true};
+std::mutex access_mutex;
+std::string access_pending;  // request lines not yet written, whole lines only
+constexpr std::size_t access_batch_bytes = 32 * 1024;
 
 std::string quoted(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
 
@@ -41,9 +45,22 @@ void access(const access_entry& e) {
   if (!access_enabled) return;
   char dur[32];
   std::snprintf(dur, sizeof dur, "%.3f", static_cast<double>(e.duration.count()) / 1000.0);
-  write_line("{\"ts\":\"" + timestamp() + "\",\"type\":\"access\",\"rid\":" + quoted(e.request_id) +
-             ",\"method\":" + quoted(e.method) + ",\"path\":" + quoted(e.path) +
-             ",\"status\":" + std::to_string(e.status) + ",\"ms\":" + dur + "}\n");
+  std::string line = "{\"ts\":\"" + timestamp() + "\",\"type\":\"access\",\"rid\":" + quoted(e.request_id) +
+                     ",\"method\":" + quoted(e.method) + ",\"path\":" + quoted(e.path) +
+                     ",\"status\":" + std::to_string(e.status) + ",\"ms\":" + dur + "}\n";
+  std::lock_guard lock(access_mutex);
+  access_pending += line;
+  if (access_pending.size() >= access_batch_bytes) {
+    write_line(access_pending);
+    access_pending.clear();
+  }
+}
+
+void flush_access() {
+  std::lock_guard lock(access_mutex);
+  if (access_pending.empty()) return;
+  write_line(access_pending);
+  access_pending.clear();
 }
 
 void event(std::string_view level, std::string_view message, std::string_view detail) {

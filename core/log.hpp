@@ -15,7 +15,11 @@ struct access_entry {
   std::chrono::microseconds duration;
 };
 
+// Request lines are gathered and written in batches (at 32 KB, and by flush_access(), which `serve` calls
+// every second and at exit): one write per batch instead of one per request. A crash loses at most the
+// last second's request lines; events are written at once.
 void access(const access_entry& e);
+void flush_access();
 void event(std::string_view level, std::string_view message, std::string_view detail = {});
 
 // A process-unique, instance-unique request id (random instance prefix + counter).
