@@ -52,6 +52,21 @@ std::optional<std::string> applicant_step(const stored_transition& t) {
   return std::nullopt;
 }
 
+// The periods for appealing the answer, as the machine computed them: reconsideration (60 days) and,
+// unless reconsideration comes first, litigation (6 months). Each with its last day and explanation.
+json::object appeal_windows(const deadlines& clocks) {
+  json::object out;
+  auto add = [&](const char* name, const clock& c) {
+    if (!c.due) return;
+    json::array lines;
+    for (const auto& l : c.explanation) lines.emplace_back(l);
+    out[name] = json::object{{"due", format_date(*c.due)}, {"explanation", std::move(lines)}};
+  };
+  add("reconsideration", clocks.reconsideration);
+  add("litigation", clocks.litigation);
+  return out;
+}
+
 data view_data(request_context& ctx, const case_view& v, const std::string& access_code, const std::string& notice) {
   auto j = view_json(v);
   data d;
@@ -64,6 +79,11 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
   data explanation{data::type::list};
   for (const auto& l : v.clocks.reply.explanation) explanation.push_back(data(l));
   d.set("explanation", explanation);
+  if (v.overdue) {
+    d.set("overdue", true);
+    d.set("overdue_working_days", std::to_string(v.overdue_working_days));
+    d.set("overdue_remedies", std::string(j["overdue_remedies"].as_string()));
+  }
   data steps{data::type::list};
   for (const auto& t : v.log) {
     auto name = applicant_step(t);
@@ -103,7 +123,11 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
 case_view load_view(request_context& ctx, const case_row& row) {
   case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_applicant(*ctx.db, row.id),
               staff_store::setting(*ctx.db, "reconsideration_body", std::string(default_reconsideration_body))};
-  v.clocks = cases::clocks_of(v.log, *calendar(ctx));
+  auto cal = calendar(ctx);
+  v.clocks = cases::clocks_of(v.log, *cal);
+  const date today = china_date(ctx.now_s());
+  v.overdue = v.clocks.overdue(today);
+  if (v.overdue) v.overdue_working_days = working_days_between(*cal, *v.clocks.reply.due, today);
   return v;
 }
 
@@ -118,6 +142,10 @@ json::object view_json(const case_view& v) {
                  {"version", v.row.version}};
   o["reply_due"] = v.clocks.reply.due ? json::value(format_date(*v.clocks.reply.due)) : json::value(nullptr);
   o["reply_due_provisional"] = v.clocks.reply.provisional;
+  // Past the reply due date without an answer (Art. 33), and what the applicant may do (Art. 51).
+  o["overdue"] = v.overdue;
+  o["overdue_working_days"] = v.overdue_working_days;
+  o["overdue_remedies"] = v.overdue ? json::value(remedies_when_overdue(v.reconsideration_body).text_zh) : json::value(nullptr);
   json::array explanation;
   for (const auto& l : v.clocks.reply.explanation) explanation.emplace_back(l);
   o["due_explanation"] = std::move(explanation);
@@ -155,7 +183,8 @@ json::object view_json(const case_view& v) {
                                 {"legal_basis", a->legal_basis},
                                 {"withheld", a->withheld},
                                 {"remedies", r.text_zh},
-                                {"reconsideration_first", r.reconsideration_first}};
+                                {"reconsideration_first", r.reconsideration_first},
+                                {"appeal_windows", appeal_windows(v.clocks)}};
     }
   }
   json::array notices;

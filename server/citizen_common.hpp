@@ -54,6 +54,8 @@ struct case_view {
   workflow::deadlines clocks;
   std::vector<outbox::message> messages;  // addressed to the applicant only
   std::string reconsideration_body;
+  bool overdue = false;          // past the reply due date (China day) without an answer
+  int overdue_working_days = 0;  // working days after the due date, up to today
 };
 case_view load_view(request_context& ctx, const case_row& row);
 bool may_withdraw(workflow::case_state s);

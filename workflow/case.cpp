@@ -170,6 +170,14 @@ remedies remedies_for(std::string_view outcome, date answered_on, std::string_vi
   return r;
 }
 
+remedies remedies_when_overdue(std::string_view body) {
+  remedies r;
+  const std::string to = body.empty() ? std::string("依法") : "向" + std::string(body);
+  r.text_zh = "本机关未在法定期限内答复的，您可以依据《中华人民共和国政府信息公开条例》第五十一条，向上一级行政机关或者"
+              "政府信息公开工作主管部门投诉、举报，也可以" + to + "申请行政复议，或者依法向人民法院提起行政诉讼。";
+  return r;
+}
+
 const outcome_code* find_outcome(std::string_view code) {
   for (const auto& c : outcome_codes())
     if (c.code == code) return &c;

@@ -88,6 +88,10 @@ struct remedies {
 inline constexpr std::string_view default_reconsideration_body = "本机关的上一级行政机关";
 // `body` names the reconsideration body (the agency's setting); empty says only "依法".
 remedies remedies_for(std::string_view outcome, date answered_on, std::string_view body);
+// When no answer came within the reply period: Art. 51 (complaint or report to the agency one level up or
+// to the competent open-government department), reconsideration or litigation against the failure to
+// answer. 复议前置 concerns decisions not to disclose, not a missing answer (ogi-rules.md §5).
+remedies remedies_when_overdue(std::string_view body);
 const std::vector<outcome_code>& outcome_codes();
 const outcome_code* find_outcome(std::string_view code);
 inline constexpr std::string_view outcome_abandoned_correction = "6.1";  // 逾期不补正

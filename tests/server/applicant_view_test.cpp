@@ -251,3 +251,68 @@ TEST_CASE("the polled view is sent again only while its case, notices, remedies 
   CHECK(h.dispatch(http::verb::get, "/api/v1/requests/" + no, "", "", {{"X-Access-Code", code + "X"}}, "198.51.100.7")
             .result() == http::status::not_found);
 }
+
+TEST_CASE("the applicant's view says when the reply is overdue, by how many working days, and what they may do",
+          "[staff]") {
+  staff_harness h;
+  auto cal = h.calendar.get(h.db);
+  const auto today = workflow::china_date(unix_now());
+  // Received 60 days ago and never answered: past its 20 working days (Art. 33).
+  workflow::application app;
+  app.name = "王芳";
+  app.phone = "13800138000";
+  app.address = "北京市东城区";
+  app.description = "某项目批复文件";
+  app.info_form = "paper";
+  app.delivery = "post";
+  auto late = applications::file(h.db, app, "in_person", today - std::chrono::days{60}, "",
+                                 actor{workflow::role::staff, "clerk"}, *cal, unix_now_ms());
+  auto j = applicant_json(h, late.row.tracking_no, late.access_code);
+  REQUIRE(j.at("reply_due").is_string());
+  const auto due = *workflow::parse_date(std::string(j.at("reply_due").as_string()));
+  REQUIRE(due < today);
+  // Counted here day by day on the calendar: the working days after the due date, up to today.
+  int expected = 0;
+  for (auto d = due + std::chrono::days{1}; d <= today; d += std::chrono::days{1})
+    if (cal->is_working_day(d)) ++expected;
+  CHECK(j.at("overdue").as_bool());
+  CHECK(j.at("overdue_working_days").as_int64() == expected);
+  const std::string remedies(j.at("overdue_remedies").as_string());
+  CHECK(contains(remedies, "第五十一条"));
+  CHECK(contains(remedies, "投诉、举报"));
+  CHECK(contains(remedies, "行政复议"));
+  // The tracking page says the same, in words.
+  const auto page = tracking_page(h, late.row.tracking_no, late.access_code);
+  CHECK(contains(page, "已超过法定答复期限 " + std::to_string(expected) + " 个工作日"));
+  CHECK(contains(page, "第五十一条"));
+
+  // A case filed today is not overdue.
+  std::string code;
+  auto fresh = h.file(&code);
+  auto f = applicant_json(h, fresh, code);
+  CHECK_FALSE(f.at("overdue").as_bool());
+  CHECK(f.at("overdue_working_days").as_int64() == 0);
+  CHECK(f.at("overdue_remedies").is_null());
+  CHECK_FALSE(contains(tracking_page(h, fresh, code), "已超过法定答复期限"));
+
+  // Answered (late): no longer overdue; the reply carries its appeal windows, litigation only where it
+  // may be brought directly.
+  h.post("/staff/cases/" + late.row.tracking_no + "/claim", "clerk", {{"version", h.version(late.row.tracking_no)}});
+  REQUIRE(h.event(late.row.tracking_no, "clerk", "answer", {{"outcome", "1"}, {"reply_text", "予以公开"}}).result() ==
+          http::status::see_other);
+  auto answered = applicant_json(h, late.row.tracking_no, late.access_code);
+  CHECK_FALSE(answered.at("overdue").as_bool());
+  const auto& windows = answered.at("reply").at("appeal_windows").as_object();
+  REQUIRE(windows.contains("reconsideration"));
+  REQUIRE(windows.contains("litigation"));
+  CHECK(*workflow::parse_date(std::string(windows.at("reconsideration").at("due").as_string())) > today);
+  CHECK(*workflow::parse_date(std::string(windows.at("litigation").at("due").as_string())) >
+        *workflow::parse_date(std::string(windows.at("reconsideration").at("due").as_string())));
+  h.post("/staff/cases/" + fresh + "/claim", "clerk", {{"version", h.version(fresh)}});
+  REQUIRE(h.event(fresh, "clerk", "answer", {{"outcome", "3.4"}, {"reply_text", "涉及商业秘密"}, {"legal_basis", "条例第十五条"}})
+              .result() == http::status::see_other);
+  auto refused_view = applicant_json(h, fresh, code);
+  const auto& refused = refused_view.at("reply").at("appeal_windows").as_object();
+  CHECK(refused.contains("reconsideration"));
+  CHECK_FALSE(refused.contains("litigation"));  // 复议前置: litigation only after the reconsideration decision
+}
