@@ -1,5 +1,6 @@
 
 #include "server/staff_common.hpp"
+#include "server/case_actions.hpp"
 #include "server/auth.hpp"
 #include "server/login.hpp"
 #include "server/citizen.hpp"
@@ -26,39 +27,14 @@ namespace gongkai::staff {
 namespace {
 
 // ---- The case page ----
-struct event_form {
-  event_kind kind;
-  std::vector<const char*> fields;  // which inputs the form shows
-};
-
-const std::vector<event_form>& event_forms() {
-  static const std::vector<event_form> forms = {
-      {event_kind::accept, {}},
-      {event_kind::request_correction, {"items", "days"}},
-      {event_kind::consult, {"party"}},
-      {event_kind::consultation_answered, {"reason"}},
-      {event_kind::request_extension, {"days", "reason"}},
-      {event_kind::approve_extension, {"reason"}},
-      {event_kind::refuse_extension, {"reason"}},
-      {event_kind::answer, {"outcome", "reply_text", "legal_basis", "withheld"}},
-      {event_kind::withdraw, {"reason"}},
-      {event_kind::file_appeal, {"appeal", "reason"}},
-      {event_kind::decide_appeal, {"result", "new_due", "days", "reason"}},
-      {event_kind::close, {}},
-      {event_kind::correction_received, {"text"}},
-  };
-  return forms;
-}
-
 http::response case_page(request_context& ctx, const user& u, const std::string& no, bool reveal, status s,
                          const std::string& error) {
-  auto row = cases::find(*ctx.db, no);
-  if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
-  auto log = cases::transitions(*ctx.db, row->id);
-  auto cal = calendar(ctx);
-  auto clocks = cases::clocks_of(log, *cal);
-  auto app = applications::details(*ctx.db, row->id);
-  bool may_see_identity = is_supervisor(u) || row->assignee == u.username;
+  auto detail = load_detail(ctx, u, no);
+  const auto* row = &detail.row;
+  const auto& log = detail.log;
+  const auto& clocks = detail.clocks;
+  const auto& app = detail.app;
+  const bool may_see_identity = detail.may_see_identity;
 
   data d = nav(ctx, u);
   d.set("tracking_no", row->tracking_no);
@@ -100,17 +76,14 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   add_clock("申请行政复议期限", clocks.reconsideration);
   add_clock("提起行政诉讼期限", clocks.litigation);
   d.set("clocks", clocks_list);
-  if (clocks.overdue(china_date(ctx.now_s()))) d.set("overdue", true);
+  if (detail.overdue) d.set("overdue", true);
   // The timeline: who did what, when, and why.
   data steps{data::type::list};
   for (const auto& t : log) {
     data step;
     step.set("date", format_date(t.effective_on));
     auto kind = parse_event(t.event);
-    step.set("name", kind ? std::string(name_zh(*kind))
-                          : t.event == "assign" ? std::string("分配承办人")
-                          : t.event == "note"   ? std::string("内部备注")
-                                                : std::string("答复期限重新计算"));
+    step.set("name", step_name_zh(t));
     step.set("actor", t.actor + "（" + std::string(parse_role(t.actor_role) ? name_zh(*parse_role(t.actor_role)) : "") + "）");
     // An event dated on another day than it was entered (China time) says so, with when it was entered.
     if (kind && china_date(t.occurred_at_ms / 1000) != t.effective_on) {
@@ -135,37 +108,33 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   d.set("steps", steps);
   letters::add_list(d, letters::of_case(log, false));
   // Only the actions the machine allows in this state for this user's roles.
-  bool handler = is_supervisor(u) || row->assignee == u.username;
   data actions{data::type::list};
-  if (handler) {
-    for (const auto& form : event_forms()) {
-      if (!acting_role(u, row->state, form.kind)) continue;
-      data a;
-      a.set("event", std::string(to_string(form.kind)));
-      a.set("label", std::string(name_zh(form.kind)));
-      for (const char* f : form.fields) a.set(std::string("f_") + f, true);
-      if (form.kind == event_kind::answer) {
-        data outcomes{data::type::list};
-        for (const auto& o : outcome_codes()) {
-          data item;
-          item.set("code", std::string(o.code));
-          item.set("label", std::string(o.category_zh) + (o.reason_zh.empty() ? "" : " " + std::string(o.reason_zh)));
-          outcomes.push_back(item);
-        }
-        a.set("outcomes", outcomes);
+  for (const auto* form : detail.allowed) {
+    data a;
+    a.set("event", std::string(to_string(form->kind)));
+    a.set("label", std::string(name_zh(form->kind)));
+    for (const char* f : form->fields) a.set(std::string("f_") + f, true);
+    if (form->kind == event_kind::answer) {
+      data outcomes{data::type::list};
+      for (const auto& o : outcome_codes()) {
+        data item;
+        item.set("code", std::string(o.code));
+        item.set("label", std::string(o.category_zh) + (o.reason_zh.empty() ? "" : " " + std::string(o.reason_zh)));
+        outcomes.push_back(item);
       }
-      actions.push_back(a);
+      a.set("outcomes", outcomes);
     }
+    actions.push_back(a);
   }
   d.set("actions", actions);
   d.set("has_actions", !actions.is_empty_list());
   d.set("today", format_date(china_date(ctx.now_s())));
-  if (row->assignee != u.username && u.has_role("staff") && (row->assignee.empty() || is_supervisor(u))) d.set("can_claim", true);
-  if (is_supervisor(u)) {
+  if (detail.can_claim) d.set("can_claim", true);
+  if (detail.can_assign) {
     d.set("staff_users", staff_options(ctx, row->assignee));
     d.set("can_assign", true);
   }
-  d.set("can_note", handler);
+  d.set("can_note", detail.handler);
   return http::html_response(ctx.req, s, render_page("案件 " + row->tracking_no, "case", d));
 }
 
@@ -212,39 +181,20 @@ http::response case_event_submit(request_context& ctx) {
 
 http::response case_claim(request_context& ctx) {
   return page_action(ctx, [&](const user& u, const std::map<std::string, std::string>& form) {
-    if (!u.has_role("staff")) throw http::http_error(status::forbidden, "forbidden", "只有承办人可以认领案件");
-    auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
-    if (row && !row->assignee.empty() && row->assignee != u.username && !is_supervisor(u))
-      throw http::http_error(status::conflict, "already_assigned", "此案件已由 " + row->assignee + " 认领");
-    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")), u.username,
-                        actor{role::staff, u.username}, ctx.now_ms);
+    claim(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")));
   });
 }
 
 http::response case_assign(request_context& ctx) {
   return page_action(ctx, [&](const user& u, const std::map<std::string, std::string>& form) {
-    if (!is_supervisor(u)) throw http::http_error(status::forbidden, "forbidden", "只有负责人可以分配案件");
-    auto to = http::value_of(form, "assignee");
-    if (!to.empty()) {
-      auto target = users::find(*ctx.db, to);
-      if (!target || target->disabled || !target->has_role("staff"))
-        throw http::http_error(status::unprocessable_entity, "invalid_fields", "承办人不存在", {{"assignee", "承办人不存在"}});
-    }
-    staff_store::assign(*ctx.db, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")), to,
-                        actor{role::supervisor, u.username}, ctx.now_ms);
+    assign(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")),
+           http::value_of(form, "assignee"));
   });
 }
 
 http::response case_note(request_context& ctx) {
   return page_action(ctx, [&](const user& u, const std::map<std::string, std::string>& form) {
-    auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
-    if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
-    require_handler(u, *row);
-    auto text = http::value_of(form, "text");
-    if (text.empty() || !clean_text(text, true) || utf8_length(text) > 5000)
-      throw http::http_error(status::unprocessable_entity, "invalid_fields", "备注须为1至5000字的有效文字");
-    staff_store::add_note(*ctx.db, row->tracking_no, parse_version(http::value_of(form, "version")), text,
-                          actor{is_supervisor(u) ? role::supervisor : role::staff, u.username}, ctx.now_ms);
+    note(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(form, "version")), http::value_of(form, "text"));
   });
 }
 
@@ -253,9 +203,7 @@ http::response case_reveal(request_context& ctx) {
   auth::check_form_token(ctx, http::parse_form_body(ctx.req));
   auto row = cases::find(*ctx.db, ctx.params.at("tracking_no"));
   if (!row) throw http::http_error(status::not_found, "not_found", "没有该申请");
-  if (!is_supervisor(u) && row->assignee != u.username)
-    throw http::http_error(status::forbidden, "forbidden", "只有承办人和负责人可以查看完整身份信息");
-  staff_store::record_reveal(*ctx.db, row->id, "identity,phone", u.username, ctx.now_ms);
+  reveal(ctx, u, *row);
   return case_page(ctx, u, row->tracking_no, true, status::ok, "");
 }
 

@@ -10,6 +10,7 @@ void add_routes(router& r) {
   add_case_routes(r);
   add_registration_routes(r);
   add_dashboard_routes(r);
+  add_staff_api_routes(r);
 }
 
 }  // namespace gongkai::staff

@@ -63,11 +63,12 @@ template_data select_options(const Range& values, const std::string& selected) {
 }
 
 // Each page family adds its routes (server/staff_login.cpp, queue.cpp, case_page.cpp, registration.cpp,
-// dashboard.cpp).
+// dashboard.cpp, staff_api.cpp).
 void add_login_routes(router& r);
 void add_queue_routes(router& r);
 void add_case_routes(router& r);
 void add_registration_routes(router& r);
 void add_dashboard_routes(router& r);
+void add_staff_api_routes(router& r);  // server/staff_api.cpp
 
 }  // namespace gongkai::staff

@@ -1,0 +1,143 @@
+// The staff side as JSON (issue 13): the staff view of a case and the actions besides events, with the
+// same rules as the pages, on SQLite and on MariaDB.
+#include <catch2/catch.hpp>
+
+#include "sql/staff.hpp"
+#include "tests/support/staff_harness.hpp"
+
+#include <boost/json.hpp>
+
+using namespace gongkai;
+using gongkai::test::staff_harness;
+namespace json = boost::json;
+
+namespace {
+
+struct api_harness : staff_harness {
+  http::response api(http::verb method, const std::string& target, const std::string& as, const json::value& body = nullptr) {
+    std::map<std::string, std::string> headers;
+    if (!as.empty()) headers["Authorization"] = "Bearer " + tokens.at(as);
+    return dispatch(method, target, body.is_null() ? std::string() : json::serialize(body),
+                    body.is_null() ? std::string() : "application/json", headers, "203.0.113.5");
+  }
+  json::object get(const std::string& no, const std::string& as) {
+    auto res = api(http::verb::get, "/api/v1/cases/" + no, as);
+    INFO(res.body());
+    REQUIRE(res.result() == http::status::ok);
+    return json::parse(res.body()).as_object();
+  }
+  std::int64_t version_of(const std::string& no) { return row(no).version; }
+};
+
+std::string error_code(const http::response& res) { return std::string(json::parse(res.body()).at("error").at("code").as_string()); }
+
+bool has_event(const json::object& c, const char* name) {
+  for (const auto& e : c.at("allowed_events").as_array())
+    if (e.at("event") == name) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("staff read a case as JSON: masked applicant, clocks with explanations, timeline, what they may do",
+          "[staff]") {
+  api_harness h;
+  auto no = h.file();
+  CHECK(h.api(http::verb::get, "/api/v1/cases/" + no, "").result() == http::status::unauthorized);
+  CHECK(h.api(http::verb::get, "/api/v1/cases/" + no, "root").result() == http::status::forbidden);  // admin only
+  CHECK(h.api(http::verb::get, "/api/v1/cases/2026-999999", "clerk").result() == http::status::not_found);
+
+  auto c = h.get(no, "clerk");
+  CHECK(c.at("tracking_no").as_string() == no);
+  CHECK(c.at("state") == "received");
+  CHECK(c.at("assignee").is_null());
+  const auto& app = c.at("applicant").as_object();
+  CHECK(app.at("name") == "王芳");
+  CHECK(app.at("identity") != "11010519491231002X");  // masked
+  CHECK(app.at("phone") != "13800138000");
+  CHECK_FALSE(app.at("revealed").as_bool());
+  const auto& reply = c.at("clocks").at("reply").as_object();
+  CHECK(reply.at("due").is_string());
+  CHECK_FALSE(reply.at("explanation").as_array().empty());
+  CHECK(c.at("timeline").as_array().size() == 1);
+  CHECK(c.at("timeline").at(0).at("event") == "register");
+  // Not theirs yet: no events, but they may claim it.
+  CHECK(c.at("allowed_events").as_array().empty());
+  CHECK(c.at("can_claim").as_bool());
+  CHECK_FALSE(c.at("can_assign").as_bool());
+}
+
+TEST_CASE("claim, note, reveal and assign through the JSON API follow the pages' rules", "[staff]") {
+  api_harness h;
+  auto no = h.file();
+  const auto base = "/api/v1/cases/" + no;
+
+  // Claim: a stale version is a conflict; then the clerk holds it and may act.
+  CHECK(error_code(h.api(http::verb::post, base + "/claim", "clerk", json::object{{"version", h.version_of(no) + 5}})) ==
+        "conflict");
+  auto claimed = h.api(http::verb::post, base + "/claim", "clerk", json::object{{"version", h.version_of(no)}});
+  REQUIRE(claimed.result() == http::status::ok);
+  auto c = json::parse(claimed.body()).as_object();
+  CHECK(c.at("assignee") == "clerk");
+  CHECK(has_event(c, "accept"));
+  CHECK(has_event(c, "request_correction"));
+  CHECK_FALSE(has_event(c, "approve_extension"));  // a supervisor's event
+  // Another clerk cannot take it over, nor act on it.
+  CHECK(error_code(h.api(http::verb::post, base + "/claim", "clerk2", json::object{{"version", h.version_of(no)}})) ==
+        "already_assigned");
+  CHECK(h.get(no, "clerk2").at("allowed_events").as_array().empty());
+
+  // Notes: the handler's, 1-5,000 characters; listed with who and when.
+  CHECK(h.api(http::verb::post, base + "/notes", "clerk2", json::object{{"version", h.version_of(no)}, {"text", "x"}})
+            .result() == http::status::forbidden);
+  CHECK(h.api(http::verb::post, base + "/notes", "clerk", json::object{{"version", h.version_of(no)}, {"text", ""}})
+            .result() == http::status::unprocessable_entity);
+  auto noted = h.api(http::verb::post, base + "/notes", "clerk",
+                     json::object{{"version", h.version_of(no)}, {"text", "已电话联系申请人"}});
+  REQUIRE(noted.result() == http::status::ok);
+  auto n = json::parse(noted.body()).as_object();
+  REQUIRE(n.at("notes").as_array().size() == 1);
+  CHECK(n.at("notes").at(0).at("text") == "已电话联系申请人");
+  CHECK(n.at("notes").at(0).at("by") == "clerk");
+
+  // Reveal: the handler only, and every reveal is recorded.
+  const auto case_id = h.row(no).id;
+  CHECK(h.api(http::verb::post, base + "/reveal", "clerk2").result() == http::status::forbidden);
+  CHECK(staff_store::reveals(h.db, case_id) == 0);
+  auto shown = h.api(http::verb::post, base + "/reveal", "clerk");
+  REQUIRE(shown.result() == http::status::ok);
+  auto s = json::parse(shown.body()).as_object();
+  CHECK(s.at("applicant").at("identity") == "11010519491231002X");
+  CHECK(s.at("applicant").at("phone") == "13800138000");
+  CHECK(staff_store::reveals(h.db, case_id) == 1);
+  CHECK(h.get(no, "clerk").at("applicant").at("identity") != "11010519491231002X");  // masked again on the next read
+
+  // Assign: supervisors only, to an enabled staff account.
+  CHECK(h.api(http::verb::post, base + "/assign", "clerk", json::object{{"version", h.version_of(no)}, {"assignee", "clerk2"}})
+            .result() == http::status::forbidden);
+  CHECK(error_code(h.api(http::verb::post, base + "/assign", "head",
+                         json::object{{"version", h.version_of(no)}, {"assignee", "nobody"}})) == "invalid_fields");
+  auto moved = h.api(http::verb::post, base + "/assign", "head", json::object{{"version", h.version_of(no)}, {"assignee", "clerk2"}});
+  REQUIRE(moved.result() == http::status::ok);
+  CHECK(json::parse(moved.body()).at("assignee") == "clerk2");
+  CHECK(h.get(no, "head").at("can_assign").as_bool());
+}
+
+TEST_CASE("bulk assignment through the JSON API moves every case or none", "[staff]") {
+  api_harness h;
+  auto one = h.file(), two = h.file();
+  auto bulk = [&](const std::string& as, json::array numbers) {
+    return h.api(http::verb::post, "/api/v1/cases/assign", as,
+                 json::object{{"assignee", "clerk2"}, {"tracking_numbers", std::move(numbers)}});
+  };
+  CHECK(bulk("clerk", {one.c_str(), two.c_str()}).result() == http::status::forbidden);
+  CHECK(bulk("head", {}).result() == http::status::unprocessable_entity);
+  // One unknown number: nothing moves.
+  CHECK(bulk("head", {one.c_str(), "2026-999999"}).result() == http::status::not_found);
+  CHECK(h.row(one).assignee.empty());
+  auto res = bulk("head", {one.c_str(), two.c_str()});
+  REQUIRE(res.result() == http::status::ok);
+  CHECK(json::parse(res.body()).at("assigned").as_array().size() == 2);
+  CHECK(h.row(one).assignee == "clerk2");
+  CHECK(h.row(two).assignee == "clerk2");
+}
