@@ -1,5 +1,6 @@
 
 #include "server/staff_common.hpp"
+#include "app/filing.hpp"
 #include "server/auth.hpp"
 #include "server/login.hpp"
 #include "server/citizen.hpp"
@@ -65,24 +66,79 @@ http::response register_page(request_context& ctx) {
   return http::html_response(ctx.req, status::ok, render_page("登记申请", "apply", register_data(ctx, {}, {})));
 }
 
+// The Art. 31 checks of a registration: the application itself, the channel it came by (not online),
+// the dates it was sent and received, and whether that receipt date is possible for that channel.
+struct registration {
+  validated_application checked;
+  std::optional<intake_channel> channel;
+  std::optional<date> received;
+};
+
+registration check_registration(request_context& ctx, const std::map<std::string, std::string>& fields) {
+  auto today = china_date(ctx.now_s());
+  registration r{validate_application(fields, today), parse_channel(http::value_of(fields, "channel")),
+                 parse_date(http::value_of(fields, "received_on"))};
+  auto sent = parse_date(http::value_of(fields, "sent_on"));
+  auto& problems = r.checked.problems;
+  if (!r.channel || *r.channel == intake_channel::online) problems["channel"] = {"invalid_choice", "请选择收件方式"};
+  if (!sent) problems["sent_on"] = {"invalid_format", "请填写日期"};
+  if (!r.received) problems["received_on"] = {"invalid_format", "请填写日期"};
+  if (r.channel && sent && r.received)
+    if (auto why = check_receipt_date(*r.channel, *r.received, *sent, today)) problems["received_on"] = {"invalid_date", *why};
+  return r;
+}
+
 http::response register_submit(request_context& ctx) {
   auto u = auth::require(ctx, {"staff"});
   auto form = http::parse_form_body(ctx.req);
   auth::check_form_token(ctx, form);
-  auto today = china_date(ctx.now_s());
-  auto checked = validate_application(form, today);
-  auto channel = parse_channel(http::value_of(form, "channel"));
-  auto sent = parse_date(http::value_of(form, "sent_on"));
-  auto received = parse_date(http::value_of(form, "received_on"));
-  if (!channel || *channel == intake_channel::online) checked.problems["channel"] = {"invalid_choice", "请选择收件方式"};
-  if (!sent) checked.problems["sent_on"] = {"invalid_format", "请填写日期"};
-  if (!received) checked.problems["received_on"] = {"invalid_format", "请填写日期"};
-  if (channel && sent && received)
-    if (auto why = check_receipt_date(*channel, *received, *sent, today)) checked.problems["received_on"] = {"invalid_date", *why};
-  if (!checked.problems.empty())
+  auto r = check_registration(ctx, form);
+  if (!r.checked.problems.empty())
     return http::html_response(ctx.req, status::unprocessable_entity,
-                               render_page("登记申请", "apply", register_data(ctx, form, checked.problems)));
-  return citizen::file_and_receipt(ctx, checked.app, *channel, *received, "", actor{role::staff, u.username});
+                               render_page("登记申请", "apply", register_data(ctx, form, r.checked.problems)));
+  return citizen::file_and_receipt(ctx, r.checked.app, *r.channel, *r.received, "", actor{role::staff, u.username});
+}
+
+// POST /api/v1/cases: the same registration as JSON (every field a string), for systems that register
+// paper applications.
+http::response register_api(request_context& ctx) {
+  auto u = auth::require(ctx, {"staff"});
+  auto body = http::parse_json_body(ctx.req);
+  std::map<std::string, std::string> fields;
+  http::http_error wrong(status::unprocessable_entity, "invalid_fields", "申请内容有误，请按提示修改");
+  for (const auto& [k, v] : body) {
+    if (v.is_string()) fields[std::string(k)] = std::string(v.as_string());
+    else if (!v.is_null()) {
+      wrong.fields[std::string(k)] = "须为字符串";
+      wrong.field_codes[std::string(k)] = "wrong_type";
+    }
+  }
+  // Received in person the day it was handed in: the sending date defaults to the receipt date.
+  if (!fields.count("sent_on") && fields.count("received_on")) fields["sent_on"] = fields["received_on"];
+  auto r = check_registration(ctx, fields);
+  for (const auto& [name, p] : r.checked.problems) {
+    wrong.fields[name] = p.message;
+    wrong.field_codes[name] = p.code;
+  }
+  if (!wrong.fields.empty()) throw wrong;
+  auto receipt = filing::file(*ctx.db, *calendar(ctx), r.checked.app, *r.channel, *r.received, "",
+                              actor{role::staff, u.username}, ctx.now_ms);
+  json::array explanation;
+  for (const auto& l : receipt.clocks.reply.explanation) explanation.emplace_back(l);
+  const auto& row = receipt.filed.row;
+  json::object out{{"tracking_no", row.tracking_no},
+                   {"access_code", receipt.filed.access_code},
+                   {"channel", to_string(*r.channel)},
+                   {"received_on", format_date(row.received_on)},
+                   {"reply_due", receipt.clocks.reply.due ? json::value(format_date(*receipt.clocks.reply.due)) : json::value(nullptr)},
+                   {"reply_due_provisional", receipt.clocks.reply.provisional},
+                   {"due_explanation", std::move(explanation)},
+                   {"overdue", receipt.clocks.overdue(china_date(ctx.now_s()))},
+                   {"state", to_string(row.state)},
+                   {"version", row.version}};
+  auto res = http::json_response(ctx.req, status::created, out);
+  res.set(http::bhttp::field::location, "/api/v1/cases/" + row.tracking_no);
+  return res;
 }
 
 }  // namespace
@@ -91,6 +147,7 @@ void add_registration_routes(router& r) {
   //     method      pattern                                  runs on     handler
   r.add(verb::get,   "/staff/register",                       run_on::db, register_page);
   r.add(verb::post,  "/staff/register",                       run_on::db, register_submit);
+  r.add(verb::post,  "/api/v1/cases",                         run_on::db, register_api);
 }
 
 }  // namespace gongkai::staff
