@@ -12,6 +12,7 @@
 #include "sql/applications.hpp"
 #include "sql/cases.hpp"
 #include "sql/pruning.hpp"
+#include "sql/report_figures.hpp"
 
 #include <iostream>
 
@@ -43,6 +44,8 @@ int serve(const config& cfg) {
     sweeper::remind(db, *cal, now_ms);
     pruning::prune(db, now_ms / 1000, auth::session_idle_seconds);  // ended sessions, old windows and nonces
   });
+  // The report figures' deltas are summed into their counters, so reads stay small (sql/report_figures.hpp).
+  jobs.every(std::chrono::seconds(10), "report figures", [&db] { report_figures::fold(db); });
   // The query planner's statistics follow the data as it grows (SQLite has none of its own).
   jobs.every(std::chrono::seconds(3600), "statistics", [&db] { db.refresh_statistics(); });
   if (!cfg.smtp_url.empty()) {
