@@ -89,20 +89,31 @@ void add(connection& c, long long case_id, const std::vector<delta>& deltas) {
 
 std::vector<summed> read(connection& c, std::string_view figure, const std::string& lo, const std::string& hi) {
   const std::string f(figure);
-  std::vector<summed> out;
-  soci::rowset<soci::row> rows =
-      (c.sql.prepare << "SELECT category, k1, k2, k3, SUM(n) FROM ("
-                        " SELECT category, k1, k2, k3, n FROM report_figures WHERE figure = :f1 AND k1 >= :lo1 AND k1 <= :hi1"
-                        " UNION ALL"
-                        " SELECT " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3, d.n FROM report_figure_deltas d"
-                        " LEFT JOIN applications a ON a.case_id = d.case_id"
-                        " WHERE d.figure = :f2 AND d.k1 >= :lo2 AND d.k1 <= :hi2) x"
-                        " GROUP BY category, k1, k2, k3",
-       soci::use(f), soci::use(lo), soci::use(hi), soci::use(f), soci::use(lo), soci::use(hi));
-  for (const auto& r : rows) {
-    summed s{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3), row_integer(r, 4)};
-    if (s.n != 0) out.push_back(std::move(s));
+  // The folded rows are one per key already (no grouping to pay for); the few pending deltas are summed
+  // and merged in.
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, long long> sums;
+  {
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT category, k1, k2, k3, n FROM report_figures WHERE figure = :f AND k1 >= :lo AND k1 <= :hi",
+         soci::use(f), soci::use(lo), soci::use(hi));
+    for (const auto& r : rows)
+      sums.emplace_hint(sums.end(), std::tuple{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
+                                               r.get<std::string>(3)}, row_integer(r, 4));
   }
+  {
+    soci::rowset<soci::row> rows =
+        (c.sql.prepare << "SELECT " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3, SUM(d.n)"
+                          " FROM report_figure_deltas d LEFT JOIN applications a ON a.case_id = d.case_id"
+                          " WHERE d.figure = :f AND d.k1 >= :lo AND d.k1 <= :hi"
+                          " GROUP BY " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3",
+         soci::use(f), soci::use(lo), soci::use(hi));
+    for (const auto& r : rows)
+      sums[{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3)}] += row_integer(r, 4);
+  }
+  std::vector<summed> out;
+  out.reserve(sums.size());
+  for (auto& [key, n] : sums)
+    if (n != 0) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), n});
   return out;
 }
 
