@@ -9,7 +9,9 @@
 #include "tests/support/prepared_database.hpp"
 #include "tests/workflow/support.hpp"
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <iostream>
 #include <random>
 
@@ -261,3 +263,33 @@ TEST_CASE("report figures: a case due on a month's last day is overdue from the 
   CHECK(figures.overdue_at_end[month + 1] > figures.overdue_at_end[month]);
 }
 
+
+TEST_CASE("migration 0012 fills an existing database from the log once, however many instances migrate at once",
+          "[storage]") {
+  random_histories h(seed() + 1);
+  for (int i = 0; i < 40; ++i) h.file(i);
+  for (int round = 0; round < 5; ++round)
+    for (auto& k : h.cases) h.step(k);
+  // The database as it was before this migration: the log, no figures.
+  h.db.run(database::access::write, [](connection& c) {
+    c.sql << "DELETE FROM schema_migrations WHERE version = 12";
+    c.sql << "DELETE FROM report_figure_deltas";
+    c.sql << "DELETE FROM report_figures";
+  });
+  long long before = 0;
+  for (int y = first_year; y <= last_year; ++y) before += reports::annual(h.db, y).at("received").values[6];
+  REQUIRE(before == 0);
+  std::atomic<int> applied = 0;
+  std::vector<std::thread> instances;
+  for (int i = 0; i < 3; ++i)
+    instances.emplace_back([&] {
+      auto other = h.s.open(1);
+      applied += other->migrate();
+    });
+  for (auto& t : instances) t.join();
+  CHECK(applied == 1);
+  h.check("after migration 0012 on an existing database");
+  long long received = 0;
+  for (int y = first_year; y <= last_year; ++y) received += reports::annual(h.db, y).at("received").values[6];
+  CHECK(received == 40);
+}
