@@ -89,17 +89,9 @@ void add(connection& c, long long case_id, const std::vector<delta>& deltas) {
 
 std::vector<summed> read(connection& c, std::string_view figure, const std::string& lo, const std::string& hi) {
   const std::string f(figure);
-  // The folded rows are one per key already (no grouping to pay for); the few pending deltas are summed
-  // and merged in.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, long long> sums;
-  {
-    soci::rowset<soci::row> rows =
-        (c.sql.prepare << "SELECT category, k1, k2, k3, n FROM report_figures WHERE figure = :f AND k1 >= :lo AND k1 <= :hi",
-         soci::use(f), soci::use(lo), soci::use(hi));
-    for (const auto& r : rows)
-      sums.emplace_hint(sums.end(), std::tuple{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
-                                               r.get<std::string>(3)}, row_integer(r, 4));
-  }
+  // The few pending deltas, summed by key; then the folded rows, one per key already (no grouping to pay
+  // for), with the pending sums merged in.
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, long long> pending;
   {
     soci::rowset<soci::row> rows =
         (c.sql.prepare << "SELECT " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3, SUM(d.n)"
@@ -108,12 +100,31 @@ std::vector<summed> read(connection& c, std::string_view figure, const std::stri
                           " GROUP BY " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3",
          soci::use(f), soci::use(lo), soci::use(hi));
     for (const auto& r : rows)
-      sums[{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3)}] += row_integer(r, 4);
+      pending[{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3)}] += row_integer(r, 4);
   }
   std::vector<summed> out;
-  out.reserve(sums.size());
-  for (auto& [key, n] : sums)
-    if (n != 0) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), n});
+  {
+    // Fetched in batches into vectors: a year's conclusions are thousands of keys.
+    std::vector<std::string> category(1000), k1(1000), k2(1000), k3(1000);
+    std::vector<long long> n(1000);
+    soci::statement st = (c.sql.prepare << "SELECT category, k1, k2, k3, n FROM report_figures"
+                                           " WHERE figure = :f AND k1 >= :lo AND k1 <= :hi",
+                          soci::use(f), soci::use(lo), soci::use(hi), soci::into(category), soci::into(k1), soci::into(k2),
+                          soci::into(k3), soci::into(n));
+    st.execute();
+    while (st.fetch())
+      for (std::size_t i = 0; i < category.size(); ++i)
+        out.push_back({std::move(category[i]), std::move(k1[i]), std::move(k2[i]), std::move(k3[i]), n[i]});
+  }
+  if (!pending.empty()) {
+    for (auto& s : out)
+      if (auto it = pending.find({s.category, s.k1, s.k2, s.k3}); it != pending.end()) {
+        s.n += it->second;
+        pending.erase(it);
+      }
+    for (auto& [key, n] : pending) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), n});
+  }
+  std::erase_if(out, [](const summed& s) { return s.n == 0; });
   return out;
 }
 
