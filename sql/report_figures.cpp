@@ -89,40 +89,35 @@ void add(connection& c, long long case_id, const std::vector<delta>& deltas) {
 
 std::vector<summed> read(connection& c, std::string_view figure, const std::string& lo, const std::string& hi) {
   const std::string f(figure);
-  // The few pending deltas, summed by key; then the folded rows, one per key already (no grouping to pay
-  // for), with the pending sums merged in.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, long long> pending;
-  {
-    soci::rowset<soci::row> rows =
-        (c.sql.prepare << "SELECT " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3, SUM(d.n)"
-                          " FROM report_figure_deltas d LEFT JOIN applications a ON a.case_id = d.case_id"
-                          " WHERE d.figure = :f AND d.k1 >= :lo AND d.k1 <= :hi"
-                          " GROUP BY " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3",
-         soci::use(f), soci::use(lo), soci::use(hi));
-    for (const auto& r : rows)
-      pending[{r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3)}] += row_integer(r, 4);
-  }
+  // One statement, so that a fold committing meanwhile cannot make a delta count twice or not at all.
+  // The folded rows are one per key already (no grouping to pay for); the few pending deltas are summed
+  // and merged in here. Fetched in batches: a year's conclusions are thousands of keys.
+  std::vector<int> pending(1000);
+  std::vector<std::string> category(1000), k1(1000), k2(1000), k3(1000);
+  std::vector<long long> n(1000);
+  soci::statement st =
+      (c.sql.prepare << "SELECT 0, category, k1, k2, k3, n FROM report_figures WHERE figure = :f1 AND k1 >= :lo1 AND k1 <= :hi1"
+                        " UNION ALL"
+                        " SELECT 1, " + std::string(category_of_delta) + ", d.k1, d.k2, d.k3, d.n FROM report_figure_deltas d"
+                        " LEFT JOIN applications a ON a.case_id = d.case_id"
+                        " WHERE d.figure = :f2 AND d.k1 >= :lo2 AND d.k1 <= :hi2",
+       soci::use(f), soci::use(lo), soci::use(hi), soci::use(f), soci::use(lo), soci::use(hi), soci::into(pending),
+       soci::into(category), soci::into(k1), soci::into(k2), soci::into(k3), soci::into(n));
   std::vector<summed> out;
-  {
-    // Fetched in batches into vectors: a year's conclusions are thousands of keys.
-    std::vector<std::string> category(1000), k1(1000), k2(1000), k3(1000);
-    std::vector<long long> n(1000);
-    soci::statement st = (c.sql.prepare << "SELECT category, k1, k2, k3, n FROM report_figures"
-                                           " WHERE figure = :f AND k1 >= :lo AND k1 <= :hi",
-                          soci::use(f), soci::use(lo), soci::use(hi), soci::into(category), soci::into(k1), soci::into(k2),
-                          soci::into(k3), soci::into(n));
-    st.execute();
-    while (st.fetch())
-      for (std::size_t i = 0; i < category.size(); ++i)
-        out.push_back({std::move(category[i]), std::move(k1[i]), std::move(k2[i]), std::move(k3[i]), n[i]});
-  }
-  if (!pending.empty()) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, long long> deltas;
+  st.execute();
+  while (st.fetch())
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (pending[i]) deltas[{std::move(category[i]), std::move(k1[i]), std::move(k2[i]), std::move(k3[i])}] += n[i];
+      else out.push_back({std::move(category[i]), std::move(k1[i]), std::move(k2[i]), std::move(k3[i]), n[i]});
+    }
+  if (!deltas.empty()) {
     for (auto& s : out)
-      if (auto it = pending.find({s.category, s.k1, s.k2, s.k3}); it != pending.end()) {
+      if (auto it = deltas.find({s.category, s.k1, s.k2, s.k3}); it != deltas.end()) {
         s.n += it->second;
-        pending.erase(it);
+        deltas.erase(it);
       }
-    for (auto& [key, n] : pending) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), n});
+    for (auto& [key, sum] : deltas) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), sum});
   }
   std::erase_if(out, [](const summed& s) { return s.n == 0; });
   return out;
