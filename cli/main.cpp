@@ -30,6 +30,8 @@ commands:
                                  pages (for office scripts and operators); prints the new state
   report annual --year Y [--format html|csv|json]
                                  the annual report's tables 三 and 四 (frozen figures if published)
+  report verify [--year Y]       check the report figures the pages read against a recomputation
+                                 from the log (every year, or one); exits 1 and lists what differs
   version                        print the version
   help                           this text and the options
 

@@ -16,6 +16,7 @@
 #include "sql/applications.hpp"
 #include "sql/cases.hpp"
 #include "sql/pruning.hpp"
+#include "sql/report_figures.hpp"
 
 #include <iostream>
 
@@ -54,6 +55,8 @@ int serve(const config& cfg) {
   // Request lines are written in batches: whatever gathered goes out every second (and at exit).
   std::atexit([] { log::flush_access(); });
   jobs.every(std::chrono::seconds(1), "access log", [] { log::flush_access(); });
+  // The report figures' deltas are summed into their counters, so reads stay small (sql/report_figures.hpp).
+  jobs.every(std::chrono::seconds(10), "report figures", [&db] { report_figures::fold(db); });
   // The query planner's statistics follow the data as it grows (SQLite has none of its own).
   jobs.every(std::chrono::seconds(3600), "statistics", [&db] { db.refresh_statistics(); });
   if (!cfg.smtp_url.empty()) {

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/embedded.hpp"
 #include "sql/outbox.hpp"
+#include "sql/report_figures.hpp"
 
 #include <boost/json.hpp>
 
@@ -138,8 +139,8 @@ std::optional<case_row> load_case(connection& c, const std::string& tracking_no)
 std::vector<stored_transition> load_transitions(connection& c, long long case_id) {
   std::vector<stored_transition> out;
   soci::rowset<soci::row> rows =
-      (c.sql.prepare << "SELECT seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, payload "
-                        "FROM transitions WHERE case_id = :c ORDER BY seq",
+      (c.sql.prepare << "SELECT seq, event, from_state, to_state, actor_role, actor, occurred_at, effective_on, payload, "
+                        "report_key FROM transitions WHERE case_id = :c ORDER BY seq",
        soci::use(case_id));
   for (const auto& row : rows) {
     stored_transition t;
@@ -152,6 +153,7 @@ std::vector<stored_transition> load_transitions(connection& c, long long case_id
     t.occurred_at_ms = row_integer(row, 6);
     t.effective_on = must_date(row.get<std::string>(7));
     t.payload = row.get<std::string>(8);
+    if (row.get_indicator(9) == soci::i_ok) t.report_key = row.get<std::string>(9);
     out.push_back(std::move(t));
   }
   return out;
@@ -177,8 +179,15 @@ case_history cases::machine_history(const std::vector<stored_transition>& stored
 
 namespace {
 
-void append(connection& c, long long case_id, int seq, std::string_view event, std::optional<case_state> from,
-            case_state to, const actor& who, date on, const std::string& payload, long long now_ms) {
+figures::logged logged_of(const stored_transition& t) {
+  return {t.event, t.occurred_at_ms, t.effective_on, t.report_key};
+}
+
+// Appends a transition after `before` (the case's log so far), with what it adds to the report figures.
+void append(connection& c, long long case_id, const std::vector<stored_transition>& before, std::string_view event,
+            std::optional<case_state> from, case_state to, const actor& who, date on, const std::string& payload,
+            long long now_ms) {
+  const int seq = before.empty() ? 1 : before.back().seq + 1;
   auto& ins = c.prepared<insert_transition>();
   ins.case_id = case_id;
   ins.seq = seq;
@@ -194,7 +203,22 @@ void append(connection& c, long long case_id, int seq, std::string_view event, s
   ins.report_key = report_key_of(event, payload);
   ins.key_ind = ins.report_key.empty() ? soci::i_null : soci::i_ok;
   ins.st.execute(true);
+  std::vector<figures::logged> logged;
+  for (const auto& t : before) logged.push_back(logged_of(t));
+  report_figures::add(c, case_id, figures::of_transition(logged, {ins.event, now_ms, on, ins.report_key}));
 }
+
+// The report figures read a few columns of the case row: what a change of the row adds to them.
+class figures_of_case_row {
+ public:
+  figures_of_case_row(connection& c, long long id) : c_(c), id_(id), before_(report_figures::facts_of(c, id)) {}
+  void changed() { report_figures::add(c_, id_, figures::of_case(before_, report_figures::facts_of(c_, id_))); }
+
+ private:
+  connection& c_;
+  long long id_;
+  std::optional<figures::case_facts> before_;
+};
 
 // Updates the case row from the clocks; false when its version moved on (someone else acted first).
 bool store_case(connection& c, long long id, int version, case_state state, const deadlines& d, long long now_ms) {
@@ -236,9 +260,11 @@ case_row create_in(connection& c, const std::string& tracking_no, const case_eve
            "VALUES (:t, :s, 0, :r, :c, :u)",
       soci::use(tracking_no), soci::use(state), soci::use(received), soci::use(created), soci::use(created);
   auto id = c.last_insert_id();
-  append(c, id, 1, to_string(registration.kind), std::nullopt, v.to, who, registration.on, payload_json(registration),
+  append(c, id, {}, to_string(registration.kind), std::nullopt, v.to, who, registration.on, payload_json(registration),
          now_ms);
+  figures_of_case_row row_figures(c, id);
   if (!store_case(c, id, 0, v.to, m.current_deadlines(), now_ms)) throw conflict();
+  row_figures.changed();
   return *load_case(c, tracking_no);
 }
 
@@ -288,6 +314,7 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
     if (!v.accepted) throw refusal_error(*v.refused);
     // The version check first: it takes the row lock, so a concurrent writer waits here and then
     // finds the version moved on.
+    figures_of_case_row row_figures(c, row->id);
     if (!store_case(c, row->id, row->version, v.to, m.current_deadlines(), now_ms)) throw conflict();
     if (m.current_deadlines().concluded && row->reply_due) {
       // The first conclusion keeps the due date it was measured against (the on-time rate).
@@ -295,8 +322,9 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
       c.sql << "UPDATE cases SET concluded_due = :d WHERE id = :i AND concluded_due IS NULL", soci::use(due),
           soci::use(row->id);
     }
+    row_figures.changed();
     const int seq = stored.empty() ? 1 : stored.back().seq + 1;
-    append(c, row->id, seq, to_string(event.kind), v.from, v.to, who, event.on, payload_json(event), now_ms);
+    append(c, row->id, stored, to_string(event.kind), v.from, v.to, who, event.on, payload_json(event), now_ms);
     // The notice is written in the same transaction: committed together, or not at all.
     outbox::enqueue_for_event(c, row->id, tracking_no, seq, event.kind, event, m.current_deadlines(), now_ms);
     return *load_case(c, tracking_no);
@@ -315,8 +343,7 @@ case_row record_in(connection& c, const std::string& tracking_no, std::optional<
   bump.execute(true);
   if (bump.get_affected_rows() != 1) throw conflict();
   auto stored = load_transitions(c, row->id);
-  append(c, row->id, stored.back().seq + 1, event, row->state, row->state, who, china_date(now_ms / 1000), payload,
-         now_ms);
+  append(c, row->id, stored, event, row->state, row->state, who, china_date(now_ms / 1000), payload, now_ms);
   if (also) also(c, row->id);
   return *load_case(c, tracking_no);
 }
@@ -346,14 +373,16 @@ int recompute_open_cases(database&, connection& c, const working_calendar& cal, 
     auto stored = load_transitions(c, oc.id);
     auto clocks = clocks_of(stored, cal);
     if (clocks.reply.due == row->reply_due && clocks.reply.provisional == row->due_provisional) continue;
+    figures_of_case_row row_figures(c, row->id);
     if (!store_case(c, row->id, row->version, row->state, clocks, now_ms)) throw conflict();
+    row_figures.changed();
     boost::json::object p{{"reason", why}};
     p["old_due"] = row->reply_due ? boost::json::value(format_date(*row->reply_due)) : boost::json::value(nullptr);
     p["new_due"] = clocks.reply.due ? boost::json::value(format_date(*clocks.reply.due)) : boost::json::value(nullptr);
     p["provisional"] = clocks.reply.provisional;
     const std::string payload = boost::json::serialize(p);
     auto today = stored.back().effective_on;  // the recomputation does not move the case's dates
-    append(c, row->id, stored.back().seq + 1, calendar_updated, row->state, row->state, system, today, payload, now_ms);
+    append(c, row->id, stored, calendar_updated, row->state, row->state, system, today, payload, now_ms);
     ++changed;
   }
   return changed;

@@ -45,6 +45,7 @@ struct stored_transition {
   long long occurred_at_ms = 0;
   workflow::date effective_on{};
   std::string payload;  // JSON
+  std::string report_key;  // what the annual report counts (0005_reports.sql), or empty
 };
 
 namespace cases {

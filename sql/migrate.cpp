@@ -3,6 +3,7 @@
 
 #include "core/embedded.hpp"
 #include "core/log.hpp"
+#include "sql/report_figures.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -148,6 +149,20 @@ class lease_keeper {
 
 }  // namespace
 
+namespace {
+
+// What a migration needs beyond its SQL: a fill of existing rows computed in C++, run after the
+// statements and committed together with the migration's record, so it happens exactly once.
+using data_step = void (*)(connection&);
+data_step data_step_of(int version) {
+  switch (version) {
+    case 12: return report_figures::rebuild;  // the report figures from the log
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
 int database::migrate() {
   auto options = kind() == backend::mysql ? std::string(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin") : "";
   return run(access::write, [&](connection& c) {
@@ -190,16 +205,17 @@ int database::migrate() {
         // written to be re-runnable (IF NOT EXISTS) and the lock row keeps instances from racing.
         if (kind() == backend::sqlite) c.sql << "BEGIN IMMEDIATE";
         for (const auto& s : m.statements) c.sql << s;
+        const auto step = data_step_of(m.version);
+        if (step && kind() == backend::mysql) c.sql << "START TRANSACTION";  // after the DDL's implicit commits
+        if (step) step(c);
         c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, " + db_now(kind()) + ")",
             soci::use(m.version), soci::use(m.name);
-        if (kind() == backend::sqlite) c.sql << "COMMIT";
+        if (kind() == backend::sqlite || step) c.sql << "COMMIT";
         log::event("info", "migration applied", std::to_string(m.version) + "_" + m.name);
         ++applied;
       }
     } catch (...) {
-      if (kind() == backend::sqlite) {
-        try { c.sql << "ROLLBACK"; } catch (...) {}
-      }
+      try { c.sql << "ROLLBACK"; } catch (...) {}
       try { c.sql << "DELETE FROM schema_lock WHERE id = 1 AND holder = :h", soci::use(holder); } catch (...) {}
       throw;
     }

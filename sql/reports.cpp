@@ -1,5 +1,7 @@
 #include "sql/reports.hpp"
 
+#include "sql/report_figures.hpp"
+
 #include <map>
 
 namespace gongkai::reports {
@@ -17,7 +19,7 @@ long long cutoff_ms(int year) {
 // year's cut-off; then the year it was recorded in (docs/decisions.md, Reporting). Only its place
 // relative to the report year matters here, so SQL needs the year's first day and the year before's
 // cut-off: an event recorded in the year but dated before it belongs to the year.
-std::vector<case_group> case_groups(database& db, int year) {
+std::vector<case_group> recompute_case_groups(database& db, int year) {
   const long long cutoff = cutoff_ms(year), previous_cutoff = cutoff_ms(year - 1);
   const std::string year_text = std::to_string(year), first_day = year_text + "-01-01", last_day = year_text + "-12-31";
   return db.run(database::access::read, [&](connection& c) {
@@ -58,7 +60,7 @@ std::vector<case_group> case_groups(database& db, int year) {
   });
 }
 
-std::vector<appeal_group> appeal_groups(database& db, int year) {
+std::vector<appeal_group> recompute_appeal_groups(database& db, int year) {
   const long long cutoff = cutoff_ms(year), previous_cutoff = cutoff_ms(year - 1);
   const std::string first_day = std::to_string(year) + "-01-01", last_day = std::to_string(year) + "-12-31";
   return db.run(database::access::read, [&](connection& c) {
@@ -86,6 +88,35 @@ std::vector<appeal_group> appeal_groups(database& db, int year) {
   });
 }
 
+std::vector<case_group> case_groups(database& db, int year) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<case_group> out;
+    for (const auto& s : report_figures::read(c, "case", "0000", std::to_string(year))) {
+      case_group g;
+      g.category = parse_category(s.category).value_or(applicant_category::other);
+      g.received_year = std::stoi(s.k1);
+      if (!s.k2.empty()) g.concluded_year = std::stoi(s.k2);
+      g.outcome = s.k3;
+      g.count = s.n;
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
+}
+
+std::vector<appeal_group> appeal_groups(database& db, int year) {
+  return db.run(database::access::read, [&](connection& c) {
+    std::vector<appeal_group> out;
+    const auto y = std::to_string(year);
+    for (const auto& s : report_figures::read(c, "appeal", y, y)) {
+      auto kind = parse_appeal_kind(s.k2);
+      if (!kind) continue;
+      out.push_back({*kind, year, s.k3.empty() ? std::nullopt : parse_appeal_result(s.k3), s.n});
+    }
+    return out;
+  });
+}
+
 namespace {
 
 std::optional<frozen_year> frozen_figures(database& db, int year) {
@@ -101,9 +132,11 @@ std::optional<frozen_year> frozen_figures(database& db, int year) {
 }
 
 // Row 四 of the year before: as published if it was frozen, else as counted at its own cut-off.
-counts previous_carried_forward(database& db, int year) {
+using case_groups_of = std::vector<case_group> (*)(database&, int);
+
+counts previous_carried_forward(database& db, int year, case_groups_of groups = case_groups) {
   if (auto published = frozen_figures(db, year - 1)) return published->figures.at("carried_forward").values;
-  return build(year - 1, case_groups(db, year - 1), {}).at("carried_forward").values;
+  return build(year - 1, groups(db, year - 1), {}).at("carried_forward").values;
 }
 
 }  // namespace
@@ -111,6 +144,12 @@ counts previous_carried_forward(database& db, int year) {
 annual_tables annual(database& db, int year) {
   auto t = build(year, case_groups(db, year), appeal_groups(db, year));
   t.previous_carried_forward = previous_carried_forward(db, year);
+  return t;
+}
+
+annual_tables recompute_annual(database& db, int year) {
+  auto t = build(year, recompute_case_groups(db, year), recompute_appeal_groups(db, year));
+  t.previous_carried_forward = previous_carried_forward(db, year, recompute_case_groups);
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gongkai::statistics {
 
@@ -25,6 +26,11 @@ struct monthly {
 // Overdue at a month's end counts the cases open that day whose due date, as finally set (the due date
 // they had when concluded, or their current one), had passed: extensions granted after that day are
 // taken as known.
+// Read from the report figures (sql/report_figures.hpp): a few hundred rows whatever the history.
 monthly for_year(database& db, int year, const workflow::working_calendar& cal);
+// The same, recomputed from the transition log and every case row: the reference the figures are checked against.
+monthly recompute_for_year(database& db, int year, const workflow::working_calendar& cal);
+// The fields on which two versions of a year differ, as readable lines (empty when they agree).
+std::vector<std::string> differences(const monthly& expected, const monthly& actual);
 
 }  // namespace gongkai::statistics

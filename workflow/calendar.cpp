@@ -151,6 +151,16 @@ int working_days_between(const working_calendar& cal, date from, date to) {
   return n;
 }
 
+working_day_counter::working_day_counter(const working_calendar& cal, date first, date last) : first_(first) {
+  upto_.push_back(0);
+  for (date d = first + days{1}; d <= last; d += days{1}) upto_.push_back(upto_.back() + (cal.is_working_day(d) ? 1 : 0));
+}
+
+int working_day_counter::between(date from, date to) const {
+  if (to <= from) return 0;
+  return upto_.at(static_cast<std::size_t>((to - first_).count())) - upto_.at(static_cast<std::size_t>((from - first_).count()));
+}
+
 date next_working_day_on_or_after(const working_calendar& cal, date d) {
   while (!cal.is_working_day(d)) d += days{1};
   return d;

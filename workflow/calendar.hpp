@@ -76,6 +76,18 @@ day_count add_working_days(const working_calendar& cal, date start, int n);
 // Working days in (from, to]: 0 when to <= from.
 int working_days_between(const working_calendar& cal, date from, date to);
 
+// working_days_between for many spans inside [first, last]: each answer in constant time after one pass.
+class working_day_counter {
+ public:
+  working_day_counter(const working_calendar& cal, date first, date last);
+  int between(date from, date to) const;  // equals working_days_between(cal, from, to) for dates in range
+
+ private:
+  date first_;
+  std::vector<int> upto_;  // working days in (first, first + i]
+};
+
+
 // The first working day on or after d (a period ending on a holiday ends on the next working day).
 date next_working_day_on_or_after(const working_calendar& cal, date d);
 

@@ -436,3 +436,30 @@ TEST_CASE("a notice committed before the server is killed is delivered once afte
   REQUIRE(mail.size() == 1);
   CHECK(test::decode_subject(mail[0].data) == "您的政府信息公开申请已收到（" + no + "）");
 }
+
+#include "sql/applications.hpp"
+#include "tests/support/prepared_database.hpp"
+
+TEST_CASE("gongkai report verify: exit 0 when the figures equal the log, 1 with the differing figures", "[process]") {
+  test::prepared_database f;
+  workflow::application a;
+  a.name = "王芳";
+  a.phone = "13800138000";
+  a.address = "北京市";
+  a.description = "某文件";
+  a.info_form = "paper";
+  a.delivery = "post";
+  const auto on = *workflow::parse_date("2026-03-02");
+  applications::file(f.db, a, "online", on, "", test::applicant, f.cal, test::noon_ms(on));
+  auto [code, out] = test::run_gongkai({"report", "verify", "--db", f.s.url()});
+  CHECK(code == 0);
+  CHECK(out.find("2026: the figures equal the recomputation from the log") != std::string::npos);
+  // A delta that no event caused: the check names the figure and both values.
+  f.db.run(database::access::write, [](connection& c) {
+    c.sql << "INSERT INTO report_figure_deltas (case_id, figure, k1, k2, k3, n) VALUES (0, 'event', '2026-03', 'register', '', 1)";
+  });
+  auto [bad, diff] = test::run_gongkai({"report", "verify", "--year", "2026", "--db", f.s.url()});
+  CHECK(bad == 1);
+  CHECK(diff.find("monthly 2026-03 received: log 1, figures 2") != std::string::npos);
+  CHECK(test::run_gongkai({"report", "verify", "--year", "twenty", "--db", f.s.url()}).first == 2);
+}
