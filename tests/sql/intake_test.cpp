@@ -8,6 +8,7 @@
 #include "tests/workflow/support.hpp"
 
 #include <atomic>
+#include <latch>
 #include <set>
 #include <thread>
 
@@ -106,12 +107,15 @@ TEST_CASE("filings waiting while a commit syncs share the next commit (SQLite gr
   {
     // Hold the writer: the first filing waits for it inside its commit while the others queue behind it.
     std::unique_lock writer(f.db.sqlite_writer());
+    std::latch started(filings);
     for (int i = 0; i < filings; ++i)
       pool.emplace_back([&, i] {
+        started.count_down();
         applications::file(f.db, sample(i), "online", day("2026-03-02"), "", applicant, f.cal,
                            test::noon_ms(day("2026-03-02")));
       });
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    started.wait();  // every thread is running; give them a moment to queue behind the held writer
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   for (auto& t : pool) t.join();
   CHECK(count(f.db, "SELECT COUNT(*) FROM cases") == filings);
