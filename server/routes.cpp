@@ -42,17 +42,26 @@ http::response readyz(request_context& ctx) {
   return http::json_response(ctx.req, status::ok, body);
 }
 
-// Test mode only: moves the clock forward ({"advance_seconds": N} or {"advance_days": N}).
+// Test mode only: moves the clock forward by {"advance_seconds": N} and/or {"advance_days": N}, or to
+// {"at": "2026-12-01T09:00:00+08:00"} (never back). Staff sessions move with it (sessions::follow_clock).
 http::response move_clock(request_context& ctx) {
   if (!test_clock::enabled()) throw http::http_error(status::not_found, "not_found", "您访问的页面不存在");
   auto body = http::parse_json_body(ctx.req);
-  long long seconds = 0;
-  if (auto* s = body.if_contains("advance_seconds"); s && s->is_int64()) seconds += s->as_int64();
-  if (auto* d = body.if_contains("advance_days"); d && d->is_int64()) seconds += d->as_int64() * 86400;
-  if (seconds <= 0 || seconds > 3660LL * 86400)
+  long long ms = 0;
+  if (auto* s = body.if_contains("advance_seconds"); s && s->is_int64()) ms += s->as_int64() * 1000;
+  if (auto* d = body.if_contains("advance_days"); d && d->is_int64()) ms += d->as_int64() * 86'400'000;
+  if (auto* at = body.if_contains("at")) {
+    auto target = at->is_string() ? test_clock::parse_iso8601(std::string(at->as_string())) : std::nullopt;
+    if (!target)
+      throw http::http_error(status::unprocessable_entity, "invalid_fields", "时间格式有误",
+                             {{"at", "须为带时区的 ISO 8601 时间，如 2026-12-01T09:00:00+08:00"}});
+    ms += *target - ctx.now_ms;
+  }
+  if (ms <= 0 || ms > 3660LL * 86'400'000)
     throw http::http_error(status::unprocessable_entity, "invalid_fields", "时钟只能向前调整", {{"advance_seconds", "须为正数"}});
-  test_clock::advance(seconds * 1000);
-  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms + seconds * 1000)}});
+  test_clock::advance(ms);
+  sessions::follow_clock(*ctx.db, (ms + 999) / 1000);
+  return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms + ms)}});
 }
 
 http::response index_page(request_context& ctx) {
@@ -136,7 +145,7 @@ router make_routes() {
   r.add(verb::get,    "/healthz",           run_on::io, healthz);
   r.add(verb::get,    "/readyz",            run_on::db, readyz);
   r.add(verb::post,   "/api/v1/session",    run_on::db, login);
-  r.add(verb::post,   "/api/v1/test/clock", run_on::io, move_clock);
+  r.add(verb::post,   "/api/v1/test/clock", run_on::db, move_clock);
   r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
   citizen::add_routes(r);

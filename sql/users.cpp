@@ -344,6 +344,13 @@ void close(database& db, const std::string& token) {
   });
 }
 
+void follow_clock(database& db, long long seconds) {
+  db.transact([&](connection& c) {
+    c.sql << "UPDATE auth_sessions SET expires_at = expires_at + :s, last_seen_at = last_seen_at + :s2", soci::use(seconds),
+        soci::use(seconds);
+  });
+}
+
 }  // namespace sessions
 
 }  // namespace gongkai

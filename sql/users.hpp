@@ -69,6 +69,9 @@ created open(connection& c, long long user_id, long long now, long long lifetime
 // account is enabled; refreshes last_seen_at.
 std::optional<user> resume(database& db, const std::string& token, long long now, long long idle_seconds);
 void close(database& db, const std::string& token);
+// Test mode: the clock moved forward by `seconds`; every session moves with it (expiry and last use), so
+// a session open before the move is as fresh after it.
+void follow_clock(database& db, long long seconds);
 
 }  // namespace sessions
 

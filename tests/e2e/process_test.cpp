@@ -349,6 +349,34 @@ TEST_CASE("test mode: an adjustable clock; two instances' sweepers expire a corr
   CHECK(view.at("reply").at("outcome") == "6.1");
 }
 
+TEST_CASE("test mode: the clock moves forward by seconds, days or to an instant, and staff sessions move with it",
+          "[process]") {
+  test::scratch_database s;
+  REQUIRE(test::run_gongkai({"user", "add", "clerk", "--role", "staff", "--db", s.url()}, password + "\n").first == 0);
+  test::child_process server(serve_args(s.url(), {"--test-mode", "--clock", "2026-03-02T09:00:00+08:00"}));
+  auto port = test::start_server(server);
+  REQUIRE(port != 0);
+  test::http_client c(port);
+  auto token = login(c);
+  REQUIRE(token);
+  auto clock_now = [&] { return std::string(boost::json::parse(c.get("/readyz").body()).at("clock").as_string()); };
+  CHECK(c.post_json("/api/v1/test/clock", R"({"advance_seconds": 90})").result() == http::status::ok);
+  CHECK(clock_now().starts_with("2026-03-02T09:01:3"));
+  // 30 days is longer than any session lives; the session moved with the clock.
+  CHECK(c.post_json("/api/v1/test/clock", R"({"advance_days": 30})").result() == http::status::ok);
+  CHECK(clock_now().starts_with("2026-04-01T09:01:3"));
+  CHECK(whoami(port, *token) == http::status::ok);
+  auto to = c.post_json("/api/v1/test/clock", R"({"at": "2026-05-04T08:30:00+08:00"})");
+  CHECK(to.result() == http::status::ok);
+  CHECK(clock_now().starts_with("2026-05-04T08:30:0"));
+  CHECK(whoami(port, *token) == http::status::ok);
+  // Never back, and a malformed instant is a field error.
+  CHECK(c.post_json("/api/v1/test/clock", R"({"at": "2026-01-01T00:00:00+08:00"})").result() ==
+        http::status::unprocessable_entity);
+  CHECK(c.post_json("/api/v1/test/clock", R"({"at": "next tuesday"})").result() == http::status::unprocessable_entity);
+  CHECK(clock_now().starts_with("2026-05-04T08:30:0"));
+}
+
 TEST_CASE("without test mode the clock cannot be moved", "[process]") {
   test::scratch_database s;
   test::child_process server(serve_args(s.url()));
