@@ -35,9 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# playwright-core for the browser tests, from the npm registry at the version in package-lock.json;
+# playwright-core for the browser tests and ajv for the OpenAPI examples, from the npm registry at the version in package-lock.json;
 # it never downloads a browser (Debian's /usr/bin/chromium is used).
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+if [ -f "$here/tests/browser/package.json" ] && { [ ! -d "$here/tests/browser/node_modules/playwright-core" ] || [ ! -d "$here/tests/browser/node_modules/ajv" ]; }; then
   (cd "$here/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi

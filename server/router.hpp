@@ -59,6 +59,9 @@ class router {
     std::map<std::string, std::string, std::less<>> params;
     std::string allow;  // set when the path exists but not for this method
   };
+  // Every route, in the order added (the OpenAPI test walks them).
+  const std::vector<route>& routes() const { return routes_; }
+
   // GET routes also answer HEAD.
   match find(http::verb method, std::string_view path) const;
 

@@ -64,6 +64,15 @@ http::response move_clock(request_context& ctx) {
   return http::json_response(ctx.req, status::ok, json::object{{"clock", test_clock::format_iso8601_china(ctx.now_ms + ms)}});
 }
 
+// The API's OpenAPI 3.1 description (docs/openapi.json, compiled in).
+http::response openapi(request_context& ctx) {
+  auto doc = embedded::find("docs/openapi.json");
+  if (!doc) throw http::http_error(status::not_found, "not_found", "您访问的页面不存在");
+  auto res = http::text_response(ctx.req, status::ok, std::string(*doc), "application/json; charset=utf-8");
+  res.set(http::bhttp::field::cache_control, "public, max-age=3600");
+  return res;
+}
+
 http::response index_page(request_context& ctx) {
   return http::html_response(ctx.req, status::ok, render_page("首页", "index", template_data{}));
 }
@@ -146,6 +155,7 @@ router make_routes() {
   r.add(verb::get,    "/readyz",            run_on::db, readyz);
   r.add(verb::post,   "/api/v1/session",    run_on::db, login);
   r.add(verb::post,   "/api/v1/test/clock", run_on::db, move_clock);
+  r.add(verb::get,    "/api/v1/openapi.json", run_on::io, openapi);
   r.add(verb::get,    "/api/v1/session",    run_on::db, whoami);
   r.add(verb::delete_, "/api/v1/session",   run_on::db, logout);
   citizen::add_routes(r);
