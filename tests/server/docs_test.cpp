@@ -98,3 +98,27 @@ TEST_CASE("every request and response example in docs/openapi.json is valid agai
   REQUIRE(code == std::optional<int>(0));
   CHECK(node.output().find("examples valid") != std::string::npos);
 }
+
+TEST_CASE("docs/api.md and docs/openapi.json describe the same routes", "[router]") {
+  const std::filesystem::path root(GONGKAI_SOURCE_DIR);
+  const auto doc = boost::json::parse(read(root / "docs" / "openapi.json")).as_object();
+  const auto prose = read(root / "docs" / "api.md");
+  const auto& paths = doc.at("paths").as_object();
+  // Every described path is in the prose (where the tables may shorten {tracking_no} to {no}).
+  for (const auto& [path, item] : paths) {
+    std::string p(path), shortened = std::regex_replace(p, std::regex(R"(\{tracking_no\})"), "{no}");
+    INFO(p);
+    CHECK((prose.find(p) != std::string::npos || prose.find(shortened) != std::string::npos));
+  }
+  // Every route the prose heads a section with is described.
+  const std::regex heading(R"(### `(GET|POST|DELETE) (/api/[^`]+)`)");
+  int headings = 0;
+  for (std::sregex_iterator it(prose.begin(), prose.end(), heading), end; it != end; ++it, ++headings) {
+    std::string method = (*it)[1].str();
+    for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    INFO((*it)[0].str());
+    REQUIRE(paths.contains((*it)[2].str()));
+    CHECK(paths.at((*it)[2].str()).as_object().contains(method));
+  }
+  CHECK(headings >= 8);
+}
