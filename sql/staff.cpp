@@ -2,6 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "sql/outbox.hpp"
+#include "sql/search_index.hpp"
 #include "workflow/deadlines.hpp"
 
 #include <boost/json.hpp>
@@ -11,67 +12,75 @@ namespace gongkai::staff_store {
 using namespace workflow;
 
 queue_page queue(database& db, const queue_filter& f) {
-  // Every filter is a bound parameter; the SQL text only varies by which filters are present.
-  std::string where = " WHERE 1 = 1";
-  std::vector<std::string> texts;
-  auto bind_text = [&](const std::string& clause, const std::string& value) {
-    where += " AND " + clause;
-    texts.push_back(value);
-  };
-  const std::string today = format_date(f.today);
-  const std::string& open_states = open_states_sql();
-  if (f.which == queue_filter::view::mine) bind_text("c.assignee = :p" + std::to_string(texts.size()), f.me);
-  if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
-  if (f.state) bind_text("c.state = :p" + std::to_string(texts.size()), std::string(to_string(*f.state)));
-  if (f.overdue_only) {
-    bind_text("c.due_sort < :p" + std::to_string(texts.size()), today);  // = reply_due, read from the queue's index
-    where += " AND c.state IN " + open_states;
-  }
-  if (f.due_by) {
-    bind_text("c.due_sort <= :p" + std::to_string(texts.size()), format_date(*f.due_by));
-    where += " AND c.state IN " + open_states;
-  }
-  if (!f.channel.empty()) bind_text("a.channel = :p" + std::to_string(texts.size()), f.channel);
-  if (!f.category.empty()) bind_text("a.category = :p" + std::to_string(texts.size()), f.category);
-  if (f.received_from) bind_text("c.received_on >= :p" + std::to_string(texts.size()), format_date(*f.received_from));
-  if (f.received_to) bind_text("c.received_on <= :p" + std::to_string(texts.size()), format_date(*f.received_to));
-  if (!f.search.empty()) {
-    std::string like = "%";
-    for (char ch : f.search) {
-      if (ch == '%' || ch == '_' || ch == '!') like += '!';  // '!' escapes: a backslash means different things in MySQL
-      like += ch;
-    }
-    like += "%";
-    auto n = std::to_string(texts.size());
-    where += " AND (c.tracking_no = :p" + n + " OR a.name LIKE :p" + std::to_string(texts.size() + 1) +
-             " ESCAPE '!' OR a.description LIKE :p" + std::to_string(texts.size() + 2) + " ESCAPE '!')";
-    texts.push_back(f.search);
-    texts.push_back(like);
-    texts.push_back(like);
-  }
-  const std::string from = " FROM cases c LEFT JOIN applications a ON a.case_id = c.id";
-  // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
-  // not sort the whole history; the count is bounded (a figure past count_cap says "more than").
-  const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC" : " ORDER BY c.due_sort, c.id";
   return db.run(database::access::read, [&](connection& c) {
+    // Every filter is a bound parameter; the SQL text only varies by which filters are present.
+    std::string where = " WHERE 1 = 1";
+    std::vector<std::string> texts;
+    auto bind = [&](const std::string& value) {
+      texts.push_back(value);
+      return ":p" + std::to_string(texts.size() - 1);
+    };
+    const std::string& open_states = open_states_sql();
+    if (f.which == queue_filter::view::mine) where += " AND c.assignee = " + bind(f.me);
+    if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
+    if (f.state) where += " AND c.state = " + bind(std::string(to_string(*f.state)));
+    if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + " AND c.state IN " + open_states;  // = reply_due
+    if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + " AND c.state IN " + open_states;
+    if (!f.channel.empty()) where += " AND a.channel = " + bind(f.channel);
+    if (!f.category.empty()) where += " AND a.category = " + bind(f.category);
+    if (f.received_from) where += " AND c.received_on >= " + bind(format_date(*f.received_from));
+    if (f.received_to) where += " AND c.received_on <= " + bind(format_date(*f.received_to));
+    std::string from = " FROM cases c LEFT JOIN applications a ON a.case_id = c.id";
+    if (!f.search.empty()) {
+      // A tracking number is looked up in its unique index and finds its case alone; any other search is
+      // a substring of the applicant's name or the request text, answered from the gram index.
+      long long id = 0;
+      std::string no = f.search;
+      c.sql << "SELECT id FROM cases WHERE tracking_no = :t", soci::use(no), soci::into(id);
+      if (c.sql.got_data()) {
+        where += " AND c.id = " + std::to_string(id);
+      } else if (auto text = search_index::match(c, f.search, bind)) {
+        where += " AND " + text->where;
+        if (text->drive) from = " FROM " + search_index::join_cases(c.kind) + " LEFT JOIN applications a ON a.case_id = c.id";
+      }
+    }
+    // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
+    // not sort the whole history, and the page after a cursor starts where the index says (keyset paging:
+    // as fast at row 100,000 as on the first page); the count is bounded (past count_cap: "more than").
+    const std::string key = f.sort_by_received ? "c.received_on" : "c.due_sort";
+    const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC" : " ORDER BY c.due_sort, c.id";
+    // The page after a cursor: SQLite reads a row-value comparison as a range of the index; MariaDB its
+    // spelled-out form.
+    const std::size_t count_binds = texts.size();
+    std::string page_where = where;
+    if (f.after) {
+      const char* beyond = f.sort_by_received ? " < " : " > ";
+      const std::string id = std::to_string(f.after->id);
+      if (c.kind == backend::sqlite) {
+        page_where += " AND (" + key + ", c.id)" + beyond + "(" + bind(f.after->key) + ", " + id + ")";
+      } else {
+        const std::string k = bind(f.after->key);
+        page_where += " AND (" + key + beyond + k + " OR (" + key + " = " + bind(f.after->key) + " AND c.id" + beyond + id + "))";
+      }
+    }
     queue_page out;
     {
       auto prep = c.sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 AS one" + from + where + " LIMIT " +
                                        std::to_string(queue_page::count_cap + 1) + ") bounded";
       prep, soci::into(out.total);
-      for (auto& t : texts) prep, soci::use(t);
+      for (std::size_t i = 0; i < count_binds; ++i) prep, soci::use(texts[i]);
       soci::statement count(prep);
       count.execute(true);
     }
-    const int limit = f.page_size + 1, offset = (std::max(1, f.page) - 1) * f.page_size;  // one more: is there a next page?
+    const int limit = f.page_size + 1;  // one more: is there a next page?
     soci::rowset<soci::row> rows = [&] {
       auto prep = c.sql.prepare << "SELECT c.tracking_no, c.state, c.received_on, c.reply_due, c.due_provisional, c.assignee, "
-                                   "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone" +
-                                       from + where + order + " LIMIT " + std::to_string(limit) + " OFFSET " +
-                                       std::to_string(offset);
+                                   "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone, c.id, " + key +
+                                       from + page_where + order + " LIMIT " + std::to_string(limit);
       for (auto& t : texts) prep, soci::use(t);
       return soci::rowset<soci::row>(prep);
     }();
+    std::vector<queue_cursor> ends;
     for (const auto& r : rows) {
       auto text = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
       queue_row q;
@@ -86,11 +95,12 @@ queue_page queue(database& db, const queue_filter& f) {
       q.channel = text(8);
       q.masked_id = mask_identity(text(9).empty() ? text(10) : text(9));
       q.masked_phone = mask_phone(text(11));
+      ends.push_back({text(13), row_integer(r, 12)});
       out.rows.push_back(std::move(q));
     }
     if (static_cast<int>(out.rows.size()) > f.page_size) {
       out.rows.pop_back();
-      out.has_next = true;
+      out.next = ends[out.rows.size() - 1];
     }
     return out;
   });

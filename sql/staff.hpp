@@ -10,6 +10,13 @@
 
 namespace gongkai::staff_store {
 
+// Where a page ends, in the order it is sorted by: the order's key (the due date, or the receipt date)
+// and the case id. The next page starts after it, read from the order's index however deep.
+struct queue_cursor {
+  std::string key;  // 'YYYY-MM-DD' (cases without a due date sort as '9999-12-31')
+  long long id = 0;
+};
+
 struct queue_filter {
   enum class view { mine, unassigned, all } which = view::all;
   std::string me;                            // the user, for view::mine
@@ -21,7 +28,7 @@ struct queue_filter {
   std::optional<workflow::date> received_from, received_to;
   std::string search;                        // tracking number, applicant name, or request text
   bool sort_by_received = false;             // default: by due date
-  int page = 1;
+  std::optional<queue_cursor> after;         // the page after this row (keyset paging), else the first
   int page_size = 50;
   workflow::date today{};
 };
@@ -44,7 +51,7 @@ struct queue_page {
   static constexpr int count_cap = 10000;  // counting stops past this many matching cases
   std::vector<queue_row> rows;
   int total = 0;  // matching cases, at most count_cap + 1 (then "more than count_cap")
-  bool has_next = false;
+  std::optional<queue_cursor> next;  // set when there is a next page: after the last row
 };
 
 queue_page queue(database& db, const queue_filter& f);
