@@ -87,9 +87,7 @@ http::response queue_page(request_context& ctx) {
     rows.push_back(row);
   }
   d.set("rows", rows);
-  d.set("total", page.total > staff_store::queue_page::count_cap
-                    ? std::to_string(staff_store::queue_page::count_cap) + "+"
-                    : std::to_string(page.total));
+  d.set("total", page.total > page.cap ? std::to_string(page.cap) + "+" : std::to_string(page.total));
   d.set("page", std::to_string(shown));
   // Paging keeps every filter.
   std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);

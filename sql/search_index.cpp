@@ -9,12 +9,21 @@ namespace gongkai::search_index {
 
 namespace {
 
-// Grams per INSERT statement: one round trip per chunk on MariaDB.
 constexpr std::size_t grams_per_statement = 200;
 
 std::string insert_ignore(const connection& c) { return c.kind == backend::sqlite ? "INSERT OR IGNORE" : "INSERT IGNORE"; }
 
 }  // namespace
+
+// SQLite: one prepared single-row INSERT per gram (in process; a multi-row INSERT inside a long
+// transaction would copy every page it touches to the statement journal).
+struct insert_gram {
+  std::string gram;
+  long long case_id = 0;
+  soci::statement st;
+  explicit insert_gram(soci::session& s)
+      : st((s.prepare << "INSERT OR IGNORE INTO search_grams (gram, case_id) VALUES (:g, :c)", soci::use(gram), soci::use(case_id))) {}
+};
 
 void add(connection& c, long long case_id, std::string_view name, std::string_view description) {
   const std::string n = workflow::search::normalize(name), d = workflow::search::normalize(description);
@@ -23,14 +32,24 @@ void add(connection& c, long long case_id, std::string_view name, std::string_vi
   grams.insert(grams.end(), more.begin(), more.end());
   std::sort(grams.begin(), grams.end());
   grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
-  for (std::size_t at = 0; at < grams.size(); at += grams_per_statement) {
-    const std::size_t end = std::min(grams.size(), at + grams_per_statement);
-    std::string sql = insert_ignore(c) + " INTO search_grams (gram, case_id) VALUES ";
-    for (std::size_t i = at; i < end; ++i) sql += (i > at ? ",(:g" : "(:g") + std::to_string(i) + ", :c" + std::to_string(i) + ")";
-    auto prep = c.sql.prepare << sql;
-    for (std::size_t i = at; i < end; ++i) prep, soci::use(grams[i]), soci::use(case_id);
-    soci::statement st(prep);
-    st.execute(true);
+  if (c.kind == backend::sqlite) {
+    auto& q = c.prepared<insert_gram>();
+    q.case_id = case_id;
+    for (const auto& g : grams) {
+      q.gram = g;
+      q.st.execute(true);
+    }
+  } else {
+    // MariaDB: a round trip per statement, so a few hundred grams per statement.
+    for (std::size_t at = 0; at < grams.size(); at += grams_per_statement) {
+      const std::size_t end = std::min(grams.size(), at + grams_per_statement);
+      std::string sql = "INSERT IGNORE INTO search_grams (gram, case_id) VALUES ";
+      for (std::size_t i = at; i < end; ++i) sql += (i > at ? ",(:g" : "(:g") + std::to_string(i) + ", :c" + std::to_string(i) + ")";
+      auto prep = c.sql.prepare << sql;
+      for (std::size_t i = at; i < end; ++i) prep, soci::use(grams[i]), soci::use(case_id);
+      soci::statement st(prep);
+      st.execute(true);
+    }
   }
   const std::string body = n + "\n" + d;
   c.sql << insert_ignore(c) + " INTO search_texts (case_id, body) VALUES (:c, :b)", soci::use(case_id), soci::use(body);
@@ -74,8 +93,11 @@ std::optional<text_clause> match(connection& c, std::string_view query,
   if (q.empty()) return std::nullopt;
   const auto plan = workflow::search::plan_query(q);
   // How many cases each gram is indexed for, counted up to drive_limit + 1: the rarest is read first.
+  // A long query: its first few grams are enough to pick one to read (the text check does the rest).
+  constexpr std::size_t grams_sized = 8;
   std::vector<std::pair<long long, std::string>> sized;
   for (const auto& g : plan.grams) {
+    if (sized.size() == grams_sized) break;
     long long n = 0;
     std::string gram = g;
     c.sql << "SELECT COUNT(*) FROM (SELECT 1 AS one FROM search_grams WHERE gram = :g LIMIT " + std::to_string(drive_limit + 1) +
@@ -86,27 +108,26 @@ std::optional<text_clause> match(connection& c, std::string_view query,
   std::sort(sized.begin(), sized.end());
   text_clause out;
   if (sized.front().first == 0) {
-    out.empty = true;
-    out.where = "1 = 0";
+    out.none = true;
     return out;
   }
-  out.drive = sized.front().first <= drive_limit;
-  std::vector<std::string> parts;
-  for (std::size_t i = 0; i < sized.size(); ++i) {
-    if (i == 0 && out.drive) {
-      parts.push_back("g0.gram = " + bind(sized[i].second));
-      continue;
+  out.drive_first = sized.front().first <= drive_limit;
+  const bool sqlite = c.kind == backend::sqlite;
+  // The rarest gram, then (three characters or more) the text itself: it implies the other grams, so
+  // checking them too would cost a look-up each and exclude nothing more. One or two characters have
+  // a single gram, which is the whole answer.
+  auto clause = [rarest = sized.front().second, q, verify = plan.verify, sqlite, bind](bool drive) {
+    std::string where = drive ? "g0.gram = " + bind(rarest)
+                              : "EXISTS (SELECT 1 FROM search_grams g1 WHERE g1.gram = " + bind(rarest) + " AND g1.case_id = c.id)";
+    if (verify) {
+      const std::string p = bind(q);
+      where += " AND EXISTS (SELECT 1 FROM search_texts st WHERE st.case_id = c.id AND " +
+               (sqlite ? "instr(st.body, " + p + ") > 0" : "LOCATE(" + p + ", st.body) > 0") + ")";
     }
-    const std::string alias = "g" + std::to_string(i + 1);
-    parts.push_back("EXISTS (SELECT 1 FROM search_grams " + alias + " WHERE " + alias + ".gram = " + bind(sized[i].second) +
-                    " AND " + alias + ".case_id = c.id)");
-  }
-  if (plan.verify) {
-    const std::string p = bind(q);
-    parts.push_back("EXISTS (SELECT 1 FROM search_texts st WHERE st.case_id = c.id AND " +
-                    (c.kind == backend::sqlite ? "instr(st.body, " + p + ") > 0" : "LOCATE(" + p + ", st.body) > 0") + ")");
-  }
-  for (const auto& part : parts) out.where += (out.where.empty() ? "" : " AND ") + part;
+    return where;
+  };
+  out.drive = [clause] { return clause(true); };
+  out.walk = [clause] { return clause(false); };
   return out;
 }
 

@@ -18,18 +18,19 @@ void add(connection& c, long long case_id, std::string_view name, std::string_vi
 // once (each batch takes the progress row's lock). Returns how many applications this call indexed.
 long long backfill(database& db);
 
-// What a search adds to a query over `cases c`: `where` (conditions, ANDed with the others) and, when
-// `drive` is set, the postings table to read first: the query then selects FROM search_grams g0
-// joined to cases (join_cases()) instead of walking the order's index. Values are bound through `bind`,
-// which returns the placeholder for a value, in the order the placeholders appear.
+// What a search adds to a query over `cases c`, in two forms with the same meaning: `drive` reads the
+// postings of the rarest gram first (the query selects FROM join_cases(): search_grams g0 joined to
+// cases) and checks the text; `walk` checks the gram and the text for each case met in the order's index.
+// `drive_first`: the rarest gram is rare enough to read its postings and sort those cases. Values are
+// bound through `bind`, which returns the placeholder for a value; each form binds its own values.
 struct text_clause {
-  std::string where;
-  bool drive = false;
-  bool empty = false;  // some gram is indexed for no case: nothing matches
+  std::function<std::string()> drive, walk;
+  bool drive_first = false;
+  bool none = false;  // some gram is indexed for no case: nothing matches
 };
 // Postings of the rarest gram up to this many are read first and sorted; more, and the order's index is
 // walked, each case checked against the postings.
-constexpr int drive_limit = 20000;
+constexpr int drive_limit = 5000;
 std::optional<text_clause> match(connection& c, std::string_view query,
                                  const std::function<std::string(const std::string&)>& bind);
 // "search_grams g0 CROSS JOIN cases c ON c.id = g0.case_id" in each backend's words for "this order".

@@ -13,62 +13,77 @@ using namespace workflow;
 
 queue_page queue(database& db, const queue_filter& f) {
   return db.run(database::access::read, [&](connection& c) {
-    // Every filter is a bound parameter; the SQL text only varies by which filters are present.
-    std::string where = " WHERE 1 = 1";
-    std::vector<std::string> texts;
+    // Every filter is a bound parameter; the SQL text only varies by which filters are present. The count
+    // and the page are two statements, each with its own values in the order of its placeholders.
+    std::vector<std::string> count_values, page_values;
+    std::vector<std::string>* values = &count_values;
     auto bind = [&](const std::string& value) {
-      texts.push_back(value);
-      return ":p" + std::to_string(texts.size() - 1);
+      values->push_back(value);
+      return ":p" + std::to_string(values->size() - 1);
     };
-    const std::string& open_states = open_states_sql();
-    if (f.which == queue_filter::view::mine) where += " AND c.assignee = " + bind(f.me);
-    if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
-    if (f.state) where += " AND c.state = " + bind(std::string(to_string(*f.state)));
-    if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + " AND c.state IN " + open_states;  // = reply_due
-    if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + " AND c.state IN " + open_states;
-    if (!f.channel.empty()) where += " AND a.channel = " + bind(f.channel);
-    if (!f.category.empty()) where += " AND a.category = " + bind(f.category);
-    if (f.received_from) where += " AND c.received_on >= " + bind(format_date(*f.received_from));
-    if (f.received_to) where += " AND c.received_on <= " + bind(format_date(*f.received_to));
-    std::string from = " FROM cases c LEFT JOIN applications a ON a.case_id = c.id";
+    // A tracking number is looked up in its unique index and finds its case alone; any other search is a
+    // substring of the applicant's name or the request text, answered from the gram index.
+    std::optional<long long> numbered;
+    std::optional<search_index::text_clause> text;
     if (!f.search.empty()) {
-      // A tracking number is looked up in its unique index and finds its case alone; any other search is
-      // a substring of the applicant's name or the request text, answered from the gram index.
       long long id = 0;
       std::string no = f.search;
       c.sql << "SELECT id FROM cases WHERE tracking_no = :t", soci::use(no), soci::into(id);
-      if (c.sql.got_data()) {
-        where += " AND c.id = " + std::to_string(id);
-      } else if (auto text = search_index::match(c, f.search, bind)) {
-        where += " AND " + text->where;
-        if (text->drive) from = " FROM " + search_index::join_cases(c.kind) + " LEFT JOIN applications a ON a.case_id = c.id";
-      }
+      if (c.sql.got_data()) numbered = id;
+      else text = search_index::match(c, f.search, bind);
     }
+    const std::string& open_states = open_states_sql();
+    const std::string joined = " LEFT JOIN applications a ON a.case_id = c.id";
+    // FROM and WHERE for the count (drive: the search's rarest postings first) or the page.
+    auto from_where = [&](bool drive) {
+      std::string where = " WHERE 1 = 1";
+      std::string from = " FROM cases c" + joined;
+      if (text && text->none) where += " AND 1 = 0";
+      else if (text && drive) {
+        from = " FROM " + search_index::join_cases(c.kind) + joined;
+        where += " AND " + text->drive();
+      } else if (text) where += " AND " + text->walk();
+      if (numbered) where += " AND c.id = " + std::to_string(*numbered);
+      if (f.which == queue_filter::view::mine) where += " AND c.assignee = " + bind(f.me);
+      if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
+      if (f.state) where += " AND c.state = " + bind(std::string(to_string(*f.state)));
+      if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + " AND c.state IN " + open_states;  // = reply_due
+      if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + " AND c.state IN " + open_states;
+      if (f.due_from) where += " AND c.due_sort >= " + bind(format_date(*f.due_from)) + " AND c.state IN " + open_states;
+      if (!f.channel.empty()) where += " AND a.channel = " + bind(f.channel);
+      if (!f.category.empty()) where += " AND a.category = " + bind(f.category);
+      if (f.received_from) where += " AND c.received_on >= " + bind(format_date(*f.received_from));
+      if (f.received_to) where += " AND c.received_on <= " + bind(format_date(*f.received_to));
+      return from + where;
+    };
+    // A search's count reads its rarest postings (at most count_cap + 1 of them match before it stops);
+    // its page reads them too when they are few, else walks the order's index.
+    const std::string count_sql = from_where(text.has_value());
+    values = &page_values;
+    std::string page_sql = from_where(text && text->drive_first);
     // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
     // not sort the whole history, and the page after a cursor starts where the index says (keyset paging:
     // as fast at row 100,000 as on the first page); the count is bounded (past count_cap: "more than").
     const std::string key = f.sort_by_received ? "c.received_on" : "c.due_sort";
     const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC" : " ORDER BY c.due_sort, c.id";
-    // The page after a cursor: SQLite reads a row-value comparison as a range of the index; MariaDB its
-    // spelled-out form.
-    const std::size_t count_binds = texts.size();
-    std::string page_where = where;
+    // SQLite reads a row-value comparison as a range of the index; MariaDB its spelled-out form.
     if (f.after) {
       const char* beyond = f.sort_by_received ? " < " : " > ";
       const std::string id = std::to_string(f.after->id);
       if (c.kind == backend::sqlite) {
-        page_where += " AND (" + key + ", c.id)" + beyond + "(" + bind(f.after->key) + ", " + id + ")";
+        page_sql += " AND (" + key + ", c.id)" + beyond + "(" + bind(f.after->key) + ", " + id + ")";
       } else {
         const std::string k = bind(f.after->key);
-        page_where += " AND (" + key + beyond + k + " OR (" + key + " = " + bind(f.after->key) + " AND c.id" + beyond + id + "))";
+        page_sql += " AND (" + key + beyond + k + " OR (" + key + " = " + bind(f.after->key) + " AND c.id" + beyond + id + "))";
       }
     }
     queue_page out;
+    if (text) out.cap = queue_page::search_count_cap;
     {
-      auto prep = c.sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 AS one" + from + where + " LIMIT " +
-                                       std::to_string(queue_page::count_cap + 1) + ") bounded";
+      auto prep = c.sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 AS one" + count_sql + " LIMIT " +
+                                       std::to_string(out.cap + 1) + ") bounded";
       prep, soci::into(out.total);
-      for (std::size_t i = 0; i < count_binds; ++i) prep, soci::use(texts[i]);
+      for (auto& v : count_values) prep, soci::use(v);
       soci::statement count(prep);
       count.execute(true);
     }
@@ -76,8 +91,8 @@ queue_page queue(database& db, const queue_filter& f) {
     soci::rowset<soci::row> rows = [&] {
       auto prep = c.sql.prepare << "SELECT c.tracking_no, c.state, c.received_on, c.reply_due, c.due_provisional, c.assignee, "
                                    "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone, c.id, " + key +
-                                       from + page_where + order + " LIMIT " + std::to_string(limit);
-      for (auto& t : texts) prep, soci::use(t);
+                                       page_sql + order + " LIMIT " + std::to_string(limit);
+      for (auto& v : page_values) prep, soci::use(v);
       return soci::rowset<soci::row>(prep);
     }();
     std::vector<queue_cursor> ends;

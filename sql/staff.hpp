@@ -23,6 +23,7 @@ struct queue_filter {
   std::optional<workflow::case_state> state;
   bool overdue_only = false;
   std::optional<workflow::date> due_by;      // due on or before (from "due within N working days")
+  std::optional<workflow::date> due_from;    // due on or after
   std::string channel;
   std::string category;
   std::optional<workflow::date> received_from, received_to;
@@ -48,9 +49,11 @@ struct queue_row {
 };
 
 struct queue_page {
-  static constexpr int count_cap = 10000;  // counting stops past this many matching cases
+  static constexpr int count_cap = 10000;        // counting stops past this many matching cases
+  static constexpr int search_count_cap = 1000;  // for a text search (each match costs look-ups)
   std::vector<queue_row> rows;
-  int total = 0;  // matching cases, at most count_cap + 1 (then "more than count_cap")
+  int cap = count_cap;  // the bound this count had
+  int total = 0;        // matching cases, at most cap + 1 (then "more than cap")
   std::optional<queue_cursor> next;  // set when there is a next page: after the last row
 };
 

@@ -157,3 +157,19 @@ TEST_CASE("keyset pages list every case once, in order, while cases are filed", 
     }
   }
 }
+
+TEST_CASE("the cases due soon start today: overdue cases, first in the due order, do not crowd them out", "[storage]") {
+  search_fixture f;
+  for (int i = 0; i < 6; ++i) f.file("李" + std::to_string(i), "文件", "2026-01-05");  // due in February: overdue
+  f.file("李soon", "文件", "2026-03-02");                                             // due 2026-03-30
+  staff_store::queue_filter q;
+  q.today = day("2026-03-27");
+  q.page_size = 3;  // fewer than the overdue cases
+  q.due_by = day("2026-04-01");
+  CHECK(staff_store::queue(f.db, q).rows.front().tracking_no != f.filed.back().tracking_no);
+  q.due_from = q.today;
+  auto soon = staff_store::queue(f.db, q);
+  REQUIRE(soon.rows.size() == 1);
+  CHECK(soon.rows[0].tracking_no == f.filed.back().tracking_no);
+  CHECK(soon.total == 1);
+}
