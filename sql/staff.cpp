@@ -34,8 +34,11 @@ queue_page queue(database& db, const queue_filter& f) {
     }
     const std::string& open_states = open_states_sql();
     const std::string joined = " LEFT JOIN applications a ON a.case_id = c.id";
-    // FROM and WHERE for the count (drive: the search's rarest postings first) or the page.
-    auto from_where = [&](bool drive) {
+    // FROM and WHERE for the count (drive: the search's rarest postings first) or the page. The open
+    // states of the due-date filters are read from (state, due_sort) by the count; the page must walk its
+    // order's index instead (else SQLite sorts every overdue case): "+" keeps SQLite off that index.
+    auto from_where = [&](bool drive, bool page) {
+      const std::string open = (page && c.kind == backend::sqlite ? " AND +c.state IN " : " AND c.state IN ") + open_states;
       std::string where = " WHERE 1 = 1";
       std::string from = " FROM cases c" + joined;
       if (text && text->none) where += " AND 1 = 0";
@@ -47,9 +50,9 @@ queue_page queue(database& db, const queue_filter& f) {
       if (f.which == queue_filter::view::mine) where += " AND c.assignee = " + bind(f.me);
       if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
       if (f.state) where += " AND c.state = " + bind(std::string(to_string(*f.state)));
-      if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + " AND c.state IN " + open_states;  // = reply_due
-      if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + " AND c.state IN " + open_states;
-      if (f.due_from) where += " AND c.due_sort >= " + bind(format_date(*f.due_from)) + " AND c.state IN " + open_states;
+      if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + open;  // = reply_due
+      if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + open;
+      if (f.due_from) where += " AND c.due_sort >= " + bind(format_date(*f.due_from)) + open;
       if (!f.channel.empty()) where += " AND a.channel = " + bind(f.channel);
       if (!f.category.empty()) where += " AND a.category = " + bind(f.category);
       if (f.received_from) where += " AND c.received_on >= " + bind(format_date(*f.received_from));
@@ -58,9 +61,9 @@ queue_page queue(database& db, const queue_filter& f) {
     };
     // A search's count reads its rarest postings (at most count_cap + 1 of them match before it stops);
     // its page reads them too when they are few, else walks the order's index.
-    const std::string count_sql = from_where(text.has_value());
+    const std::string count_sql = from_where(text.has_value(), false);
     values = &page_values;
-    std::string page_sql = from_where(text && text->drive_first);
+    std::string page_sql = from_where(text && text->drive_first, true);
     // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
     // not sort the whole history, and the page after a cursor starts where the index says (keyset paging:
     // as fast at row 100,000 as on the first page); the count is bounded (past count_cap: "more than").
