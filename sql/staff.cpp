@@ -27,7 +27,8 @@ queue_page queue(database& db, const queue_filter& f) {
     std::optional<search_index::text_clause> text;
     if (!f.search.empty()) {
       long long id = 0;
-      std::string no = f.search;
+      const auto first = f.search.find_first_not_of(" \t"), last = f.search.find_last_not_of(" \t");
+      std::string no = first == std::string::npos ? std::string() : f.search.substr(first, last - first + 1);
       c.sql << "SELECT id FROM cases WHERE tracking_no = :t", soci::use(no), soci::into(id);
       if (c.sql.got_data()) numbered = id;
       else text = search_index::match(c, f.search, bind);

@@ -95,6 +95,7 @@ TEST_CASE("text search answers a substring search of name and request text, on e
   CHECK(f.expected("café").size() == 1);
   // A tracking number finds its case alone, through the unique index.
   CHECK(f.searched(f.filed[3].tracking_no) == std::set<std::string>{f.filed[3].tracking_no});
+  CHECK(f.searched(" " + f.filed[3].tracking_no + " ") == std::set<std::string>{f.filed[3].tracking_no});
 }
 
 TEST_CASE("applications stored before the search index are indexed once at start, by concurrent instances", "[storage]") {
