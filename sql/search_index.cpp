@@ -88,11 +88,11 @@ long long backfill(database& db) {
 }
 
 std::optional<text_clause> match(connection& c, std::string_view query,
-                                 const std::function<std::string(const std::string&)>& bind) {
+                                 const std::function<std::string(const std::string&)>& bind, int postings_read) {
   const std::string q = workflow::search::normalize(query);
   if (q.empty()) return std::nullopt;
   const auto plan = workflow::search::plan_query(q);
-  // How many cases each gram is indexed for, counted up to drive_limit + 1: the rarest is read first.
+  // How many cases each gram is indexed for, counted up to postings_read + 1: the rarest is read first.
   // A long query: its first few grams are enough to pick one to read (the text check does the rest).
   constexpr std::size_t grams_sized = 8;
   std::vector<std::pair<long long, std::string>> sized;
@@ -100,7 +100,7 @@ std::optional<text_clause> match(connection& c, std::string_view query,
     if (sized.size() == grams_sized) break;
     long long n = 0;
     std::string gram = g;
-    c.sql << "SELECT COUNT(*) FROM (SELECT 1 AS one FROM search_grams WHERE gram = :g LIMIT " + std::to_string(drive_limit + 1) +
+    c.sql << "SELECT COUNT(*) FROM (SELECT 1 AS one FROM search_grams WHERE gram = :g LIMIT " + std::to_string(postings_read + 1) +
                  ") postings",
         soci::use(gram), soci::into(n);
     sized.emplace_back(n, g);
@@ -111,7 +111,7 @@ std::optional<text_clause> match(connection& c, std::string_view query,
     out.none = true;
     return out;
   }
-  out.drive_first = sized.front().first <= drive_limit;
+  out.drive_first = sized.front().first <= postings_read;
   const bool sqlite = c.kind == backend::sqlite;
   // The rarest gram, then (three characters or more) the text itself: it implies the other grams, so
   // checking them too would cost a look-up each and exclude nothing more. One or two characters have

@@ -32,7 +32,7 @@ struct text_clause {
 // walked, each case checked against the postings.
 constexpr int drive_limit = 5000;
 std::optional<text_clause> match(connection& c, std::string_view query,
-                                 const std::function<std::string(const std::string&)>& bind);
+                                 const std::function<std::string(const std::string&)>& bind, int postings_read = drive_limit);
 // "search_grams g0 CROSS JOIN cases c ON c.id = g0.case_id" in each backend's words for "this order".
 std::string join_cases(backend kind);
 

@@ -31,7 +31,7 @@ queue_page queue(database& db, const queue_filter& f) {
       std::string no = first == std::string::npos ? std::string() : f.search.substr(first, last - first + 1);
       c.sql << "SELECT id FROM cases WHERE tracking_no = :t", soci::use(no), soci::into(id);
       if (c.sql.got_data()) numbered = id;
-      else text = search_index::match(c, f.search, bind);
+      else text = search_index::match(c, f.search, bind, f.search_postings_read);
     }
     const std::string& open_states = open_states_sql();
     const std::string joined = " LEFT JOIN applications a ON a.case_id = c.id";

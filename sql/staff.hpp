@@ -2,6 +2,7 @@
 // What staff pages need from storage: the work queue, assignment, internal notes, the record of who
 // revealed masked personal data, agency settings and API tokens.
 #include "sql/applications.hpp"
+#include "sql/search_index.hpp"
 #include "sql/users.hpp"
 
 #include <optional>
@@ -28,6 +29,7 @@ struct queue_filter {
   std::string category;
   std::optional<workflow::date> received_from, received_to;
   std::string search;                        // tracking number, applicant name, or request text
+  int search_postings_read = search_index::drive_limit;  // a search sorts its rarest gram's cases up to this many
   bool sort_by_received = false;             // default: by due date
   std::optional<queue_cursor> after;         // the page after this row (keyset paging), else the first
   int page_size = 50;
