@@ -223,7 +223,8 @@ std::vector<waiting_case> pending_extensions(database& db, const working_calenda
     std::vector<waiting_case> out;
     soci::rowset<soci::row> rows =
         (c.sql.prepare << "SELECT tracking_no, reply_due, extension_pending FROM cases "
-                          "WHERE state = 'under_review' AND extension_pending > 0 ORDER BY id");
+                          "WHERE state = 'under_review' AND extension_pending > 0 ORDER BY id LIMIT " +
+                              std::to_string(waiting_list_cap + 1));
     for (const auto& r : rows)
       out.push_back({r.get<std::string>(0),
                      r.get_indicator(1) == soci::i_ok ? parse_date(r.get<std::string>(1)).value_or(date{}) : date{},
@@ -237,7 +238,7 @@ std::vector<waiting_case> correction_window_open(database& db, const working_cal
   return db.run(database::access::read, [&](connection& c) {
     std::vector<waiting_case> out;
     soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT tracking_no, period_due FROM cases WHERE state = 'received' "
-                                                     "AND period_due >= :t ORDER BY id",
+                                                     "AND period_due >= :t ORDER BY id LIMIT " + std::to_string(waiting_list_cap + 1),
                                     soci::use(from));
     for (const auto& r : rows) out.push_back({r.get<std::string>(0), parse_date(r.get<std::string>(1)).value_or(date{}), 0});
     return out;

@@ -91,9 +91,12 @@ struct waiting_case {
   workflow::date limit{};  // the date by which something must happen
   int days = 0;            // e.g. the extension asked for
 };
-// Cases under review with an extension request waiting for a supervisor.
+// The dashboard's lists of waiting cases hold at most this many; one more is read to tell "more".
+constexpr int waiting_list_cap = 200;
+// Cases under review with an extension request waiting for a supervisor (the first waiting_list_cap + 1).
 std::vector<waiting_case> pending_extensions(database& db, const workflow::working_calendar& cal);
-// Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30).
+// Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30; the
+// first waiting_list_cap + 1).
 std::vector<waiting_case> correction_window_open(database& db, const workflow::working_calendar& cal, workflow::date today);
 
 // API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.

@@ -176,3 +176,11 @@ TEST_CASE("the cases due soon start today: overdue cases, first in the due order
   CHECK(soon.rows[0].tracking_no == f.filed.back().tracking_no);
   CHECK(soon.total == 1);
 }
+
+TEST_CASE("the dashboard's waiting lists are bounded: one more than the cap tells that there are more", "[storage]") {
+  search_fixture f;
+  for (int i = 0; i < staff_store::waiting_list_cap + 2; ++i) f.file("赵" + std::to_string(i), "文件", "2026-03-02");
+  auto open = staff_store::correction_window_open(f.db, f.cal, day("2026-03-02"));
+  CHECK(static_cast<int>(open.size()) == staff_store::waiting_list_cap + 1);
+  CHECK(open.front().tracking_no == f.filed.front().tracking_no);  // the earliest first
+}
