@@ -6,6 +6,7 @@
 #include "sql/cases.hpp"
 #include "sql/report_figures.hpp"
 #include "sql/reports.hpp"
+#include "sql/search_index.hpp"
 #include "sql/statistics.hpp"
 
 #include <chrono>
@@ -27,6 +28,13 @@ int main(int argc, char** argv) {
   prepare_database(db, unix_now_ms());
   const char* categories[] = {"natural_person", "commercial", "research", "public_interest", "legal_services", "other"};
   const char* outcomes[] = {"1", "2", "3.4", "4.1", "5.2", "6.3"};
+  // Names and request texts for the search index: 20 surnames (王 one in 20), short requests.
+  const char* surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+                            "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"};
+  const char* given[] = {"芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"};
+  const char* topics[] = {"财政预算", "征地补偿", "环境影响评价", "规划许可", "行政处罚决定", "采购合同", "拆迁安置", "教育经费",
+                          "医保基金", "道路建设"};
+  const char* documents[] = {"文件", "批复", "会议纪要", "统计数据", "执行情况"};
   auto started = clock_type::now();
   long long transitions = 0;
   long long present = db.run(database::access::read, [](connection& c) {
@@ -52,6 +60,9 @@ int main(int argc, char** argv) {
       apps_sql.clear();
       trans_sql.clear();
     };
+    // The search index is written by search_index::add as filing does; SQLite's default page cache (2 MB)
+    // would spill the gram b-tree's pages to the WAL over and over in this one long transaction.
+    if (!mysql) c.sql << "PRAGMA cache_size = -2000000";
     c.sql << (mysql ? "START TRANSACTION" : "BEGIN");
     for (long long id = 1; id <= n; ++id) {
       int day = static_cast<int>(rng() % (3 * 365));
@@ -72,7 +83,12 @@ int main(int argc, char** argv) {
       else
         cases_sql += "(" + std::to_string(id) + ",'" + no + "','under_review',2,'" + rdate + "','" + due + "',NULL,NULL,NULL,0,0,1,'" + due + "')";
       sep(apps_sql);
-      apps_sql += "(" + std::to_string(id) + ",'" + categories[rng() % 6] + "','x','1','x','x','paper','post','online','h',0)";
+      const std::string name = std::string(surnames[rng() % 20]) + given[rng() % 20] + (rng() % 2 ? given[rng() % 20] : "");
+      const std::string text = std::to_string(2020 + rng() % 6) + "年" + topics[rng() % 10] + documents[rng() % 5] + " 第" +
+                               std::to_string(rng() % 100) + "号";
+      apps_sql += "(" + std::to_string(id) + ",'" + categories[rng() % 6] + "','" + name + "','1','x','" + text +
+                  "','paper','post','online','h',0)";
+      search_index::add(c, id, name, text);  // as applications::file does
       sep(trans_sql);
       trans_sql += "(" + std::to_string(id) + ",1,'register',NULL,'received','applicant','a'," + std::to_string(at) + ",'" +
                    rdate + "','{}',NULL)";

@@ -94,6 +94,15 @@ printf 'a long enough bench password\n' | build/gongkai user add head --role sup
 token=$(curl -fs -X POST "$base/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"head","password":"a long enough bench password"}' | sed -E 's/.*"token":"([^"]+)".*/\1/')
 
+# A deep queue page: "下一页" followed from the first page to page 2,000 (row 100,000 at 50 a page), so the
+# cursor is the one a clerk paging that far would hold (fewer pages when there are fewer cases).
+deep="$base/staff?view=all" deep_page=1
+for _ in $(seq 2 2000); do
+  next=$(curl -fs -H "Authorization: Bearer $token" "$deep" | grep -o 'href="[^"]*">下一页' | sed -E 's/^href="([^"]*)".*/\1/; s/&amp;/\&/g' || true)
+  [ -n "$next" ] || break
+  deep="$base$next" deep_page=$((deep_page + 1))
+done
+
 cat >"$tmp/report.lua" <<'EOF'
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
@@ -131,6 +140,9 @@ run "POST /api/v1/requests" 16 "$tmp/post.lua" "$base/api/v1/requests"
 run "GET /staff" 4 "$tmp/report.lua" "$base/staff" "Authorization: Bearer $token"
 run "GET /staff?overdue=1" 4 "$tmp/report.lua" "$base/staff?overdue=1" "Authorization: Bearer $token"
 run "GET /staff?q=王" 4 "$tmp/report.lua" "$base/staff?q=%E7%8E%8B" "Authorization: Bearer $token"
+run "GET /staff?q=财政预算" 4 "$tmp/report.lua" "$base/staff?q=%E8%B4%A2%E6%94%BF%E9%A2%84%E7%AE%97" "Authorization: Bearer $token"
+run "GET /staff?q={no}" 4 "$tmp/report.lua" "$base/staff?q=$no" "Authorization: Bearer $token"
+run "GET /staff page $deep_page (keyset)" 4 "$tmp/report.lua" "$deep" "Authorization: Bearer $token"
 run "GET /staff/cases/{no}" 4 "$tmp/report.lua" "$base/staff/cases/$no" "Authorization: Bearer $token"
 run "GET /staff/dashboard" 4 "$tmp/report.lua" "$base/staff/dashboard" "Authorization: Bearer $token"
 run "GET /statistics" 4 "$tmp/report.lua" "$base/statistics"

@@ -53,19 +53,21 @@ http::response dashboard_page(request_context& ctx) {
   f.overdue_only = true;
   auto overdue = staff_store::queue(*ctx.db, f);
   f.overdue_only = false;
-  f.due_by = add_working_days(*cal, today, 3).end;
+  f.due_from = today;  // the overdue ones come first in the due order: without this bound, 200 of them
+  f.due_by = add_working_days(*cal, today, 3).end;  // would fill the page and leave no case due soon
   auto soon = staff_store::queue(*ctx.db, f);
-  std::vector<staff_store::queue_row> due_soon;
-  for (const auto& r : soon.rows)
-    if (r.reply_due && *r.reply_due >= today) due_soon.push_back(r);
+  const auto& due_soon = soon.rows;
   data d = nav(ctx, u);
+  // Every figure is bounded: past its cap it reads "N+".
+  auto bounded = [](std::size_t n, int cap) { return n > static_cast<std::size_t>(cap) ? std::to_string(cap) + "+" : std::to_string(n); };
   d.set("overdue", case_list(overdue.rows, today, *cal));
-  d.set("overdue_count", std::to_string(overdue.total));
+  d.set("overdue_count", bounded(overdue.total, overdue.cap));
   d.set("due_soon", case_list(due_soon, today, *cal));
-  d.set("due_soon_count", std::to_string(due_soon.size()));
+  d.set("due_soon_count", soon.next ? std::to_string(due_soon.size()) + "+" : std::to_string(due_soon.size()));
   auto waiting_list = [](const std::vector<staff_store::waiting_case>& cases) {
     data list{data::type::list};
-    for (const auto& w : cases) {
+    for (std::size_t i = 0; i < cases.size() && i < staff_store::waiting_list_cap; ++i) {
+      const auto& w = cases[i];
       data item;
       item.set("tracking_no", w.tracking_no);
       item.set("limit", format_date(w.limit));
@@ -76,10 +78,10 @@ http::response dashboard_page(request_context& ctx) {
   };
   auto extensions = staff_store::pending_extensions(*ctx.db, *cal);
   d.set("extensions", waiting_list(extensions));
-  d.set("extensions_count", std::to_string(extensions.size()));
+  d.set("extensions_count", bounded(extensions.size(), staff_store::waiting_list_cap));
   auto corrections = staff_store::correction_window_open(*ctx.db, *cal, today);
   d.set("corrections", waiting_list(corrections));
-  d.set("corrections_count", std::to_string(corrections.size()));
+  d.set("corrections_count", bounded(corrections.size(), staff_store::waiting_list_cap));
   data stats{data::type::list};
   for (const auto& s : staff_store::staff_stats(*ctx.db)) {
     data item;

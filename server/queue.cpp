@@ -26,6 +26,15 @@ namespace gongkai::staff {
 namespace {
 
 // ---- The work queue ----
+// "2026-03-01.42": a page's end as the "下一页" link carries it; anything else is no cursor (first page).
+std::optional<staff_store::queue_cursor> parse_cursor(const std::string& v) {
+  auto dot = v.find('.');
+  if (dot == std::string::npos || dot + 1 == v.size() || v.size() - dot > 19) return std::nullopt;
+  auto key = v.substr(0, dot), id = v.substr(dot + 1);
+  if (key.size() != 10 || !parse_date(key) || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return staff_store::queue_cursor{key, std::stoll(id)};
+}
+
 http::response queue_page(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
   auto q = http::query_params(ctx.req);
@@ -47,8 +56,12 @@ http::response queue_page(request_context& ctx) {
   f.received_to = parse_date(http::value_of(q, "to"));
   f.search = http::value_of(q, "q").substr(0, 100);
   f.sort_by_received = http::value_of(q, "sort") == "received";
-  if (auto p = http::value_of(q, "page"); !p.empty() && p.size() < 6 && p.find_first_not_of("0123456789") == std::string::npos)
-    f.page = std::max(1, std::stoi(p));
+  // Pages are keyset pages: "下一页" carries where this page ends (after=KEY.ID, KEY the order's date), so
+  // a deep page costs what the first does. page= is only the number shown, carried along with after=.
+  f.after = parse_cursor(http::value_of(q, "after"));
+  int shown = 1;
+  if (auto p = http::value_of(q, "page"); f.after && !p.empty() && p.size() < 7 && p.find_first_not_of("0123456789") == std::string::npos)
+    shown = std::max(1, std::stoi(p));
   auto page = staff_store::queue(*ctx.db, f);
 
   data d = nav(ctx, u);
@@ -74,16 +87,15 @@ http::response queue_page(request_context& ctx) {
     rows.push_back(row);
   }
   d.set("rows", rows);
-  d.set("total", page.total > staff_store::queue_page::count_cap
-                    ? std::to_string(staff_store::queue_page::count_cap) + "+"
-                    : std::to_string(page.total));
-  d.set("page", std::to_string(f.page));
+  d.set("total", page.total > page.cap ? std::to_string(page.cap) + "+" : std::to_string(page.total));
+  d.set("page", std::to_string(shown));
   // Paging keeps every filter.
   std::string base = "/staff?view=" + (view.empty() ? std::string("all") : view);
   for (const char* key : {"state", "overdue", "due_within", "channel", "category", "from", "to", "q", "sort"})
     if (auto v = http::value_of(q, key); !v.empty()) base += std::string("&") + key + "=" + boost::urls::encode(v, boost::urls::unreserved_chars);
-  if (f.page > 1) d.set("prev", base + "&page=" + std::to_string(f.page - 1));
-  if (page.has_next) d.set("next", base + "&page=" + std::to_string(f.page + 1));
+  if (f.after) d.set("first", base);
+  if (page.next)
+    d.set("next", base + "&after=" + page.next->key + "." + std::to_string(page.next->id) + "&page=" + std::to_string(shown + 1));
   d.set("q", f.search);
   d.set("view_" + (view.empty() ? std::string("all") : view), true);
   d.set("states", select_options(all_states, f.state ? std::string(to_string(*f.state)) : std::string()));

@@ -1,6 +1,7 @@
 #include "sql/applications.hpp"
 
 #include "core/crypto.hpp"
+#include "sql/search_index.hpp"
 
 #include <sodium.h>
 
@@ -68,6 +69,7 @@ filed file(database& db, const application& app, const std::string& channel, dat
         soci::use(app.id_number, id_i), soci::use(app.credit_code, cc_i), soci::use(app.contact_person, cp_i),
         soci::use(app.phone), soci::use(app.email, email_i), soci::use(app.address), soci::use(app.description),
         soci::use(app.info_form), soci::use(app.delivery), soci::use(channel), soci::use(code_hash), soci::use(now_ms);
+    search_index::add(c, row.id, app.name, app.description);
     cases::notify_registration(c, row, registration, cal, now_ms);
     if (quota && !rate_limit::count_in(c, *quota)) throw limited();
     return row;

@@ -2,6 +2,7 @@
 
 #include "core/embedded.hpp"
 #include "sql/cases.hpp"
+#include "sql/search_index.hpp"
 
 #include <map>
 
@@ -147,6 +148,7 @@ void prepare_database(database& db, long long now_ms) {
   db.migrate();
   calendar_store::ensure_builtin(db, now_ms);
   store_missing_clocks(db);
+  search_index::backfill(db);
   db.refresh_statistics();
 }
 

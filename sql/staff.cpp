@@ -2,6 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "sql/outbox.hpp"
+#include "sql/search_index.hpp"
 #include "workflow/deadlines.hpp"
 
 #include <boost/json.hpp>
@@ -11,67 +12,102 @@ namespace gongkai::staff_store {
 using namespace workflow;
 
 queue_page queue(database& db, const queue_filter& f) {
-  // Every filter is a bound parameter; the SQL text only varies by which filters are present.
-  std::string where = " WHERE 1 = 1";
-  std::vector<std::string> texts;
-  auto bind_text = [&](const std::string& clause, const std::string& value) {
-    where += " AND " + clause;
-    texts.push_back(value);
-  };
-  const std::string today = format_date(f.today);
-  const std::string& open_states = open_states_sql();
-  if (f.which == queue_filter::view::mine) bind_text("c.assignee = :p" + std::to_string(texts.size()), f.me);
-  if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
-  if (f.state) bind_text("c.state = :p" + std::to_string(texts.size()), std::string(to_string(*f.state)));
-  if (f.overdue_only) {
-    bind_text("c.due_sort < :p" + std::to_string(texts.size()), today);  // = reply_due, read from the queue's index
-    where += " AND c.state IN " + open_states;
-  }
-  if (f.due_by) {
-    bind_text("c.due_sort <= :p" + std::to_string(texts.size()), format_date(*f.due_by));
-    where += " AND c.state IN " + open_states;
-  }
-  if (!f.channel.empty()) bind_text("a.channel = :p" + std::to_string(texts.size()), f.channel);
-  if (!f.category.empty()) bind_text("a.category = :p" + std::to_string(texts.size()), f.category);
-  if (f.received_from) bind_text("c.received_on >= :p" + std::to_string(texts.size()), format_date(*f.received_from));
-  if (f.received_to) bind_text("c.received_on <= :p" + std::to_string(texts.size()), format_date(*f.received_to));
-  if (!f.search.empty()) {
-    std::string like = "%";
-    for (char ch : f.search) {
-      if (ch == '%' || ch == '_' || ch == '!') like += '!';  // '!' escapes: a backslash means different things in MySQL
-      like += ch;
-    }
-    like += "%";
-    auto n = std::to_string(texts.size());
-    where += " AND (c.tracking_no = :p" + n + " OR a.name LIKE :p" + std::to_string(texts.size() + 1) +
-             " ESCAPE '!' OR a.description LIKE :p" + std::to_string(texts.size() + 2) + " ESCAPE '!')";
-    texts.push_back(f.search);
-    texts.push_back(like);
-    texts.push_back(like);
-  }
-  const std::string from = " FROM cases c LEFT JOIN applications a ON a.case_id = c.id";
-  // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
-  // not sort the whole history; the count is bounded (a figure past count_cap says "more than").
-  const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC" : " ORDER BY c.due_sort, c.id";
   return db.run(database::access::read, [&](connection& c) {
+    // Every filter is a bound parameter; the SQL text only varies by which filters are present. The count
+    // and the page are two statements, each with its own values in the order of its placeholders.
+    std::vector<std::string> count_values, page_values;
+    std::vector<std::string>* values = &count_values;
+    auto bind = [&](const std::string& value) {
+      values->push_back(value);
+      return ":p" + std::to_string(values->size() - 1);
+    };
+    // A tracking number is looked up in its unique index and finds its case alone; any other search is a
+    // substring of the applicant's name or the request text, answered from the gram index.
+    std::optional<long long> numbered;
+    std::optional<search_index::text_clause> text;
+    if (!f.search.empty()) {
+      long long id = 0;
+      const auto first = f.search.find_first_not_of(" \t"), last = f.search.find_last_not_of(" \t");
+      std::string no = first == std::string::npos ? std::string() : f.search.substr(first, last - first + 1);
+      c.sql << "SELECT id FROM cases WHERE tracking_no = :t", soci::use(no), soci::into(id);
+      if (c.sql.got_data()) numbered = id;
+      else text = search_index::match(c, f.search, bind, f.search_postings_read);
+    }
+    const std::string& open_states = open_states_sql();
+    const std::string joined = " LEFT JOIN applications a ON a.case_id = c.id";
+    // FROM and WHERE for the count (drive: the search's rarest postings first) or the page. The open
+    // states of the due-date filters are read from (state, due_sort) by the count; the page must walk its
+    // order's index instead (else SQLite sorts every overdue case): "+" keeps SQLite off that index.
+    auto from_where = [&](bool drive, bool page) {
+      const std::string open = (page && c.kind == backend::sqlite ? " AND +c.state IN " : " AND c.state IN ") + open_states;
+      std::string where = " WHERE 1 = 1";
+      std::string from = " FROM cases c" + joined;
+      if (text && text->none) where += " AND 1 = 0";
+      else if (text && drive) {
+        from = " FROM " + search_index::join_cases(c.kind) + joined;
+        where += " AND " + text->drive();
+      } else if (text) where += " AND " + text->walk();
+      if (numbered) where += " AND c.id = " + std::to_string(*numbered);
+      if (f.which == queue_filter::view::mine) where += " AND c.assignee = " + bind(f.me);
+      if (f.which == queue_filter::view::unassigned) where += " AND c.assignee IS NULL";
+      if (f.state) where += " AND c.state = " + bind(std::string(to_string(*f.state)));
+      if (f.overdue_only) where += " AND c.due_sort < " + bind(format_date(f.today)) + open;  // = reply_due
+      if (f.due_by) where += " AND c.due_sort <= " + bind(format_date(*f.due_by)) + open;
+      if (f.due_from) where += " AND c.due_sort >= " + bind(format_date(*f.due_from)) + open;
+      if (!f.channel.empty()) where += " AND a.channel = " + bind(f.channel);
+      if (!f.category.empty()) where += " AND a.category = " + bind(f.category);
+      if (f.received_from) where += " AND c.received_on >= " + bind(format_date(*f.received_from));
+      if (f.received_to) where += " AND c.received_on <= " + bind(format_date(*f.received_to));
+      return from + where;
+    };
+    // A search's count reads its rarest postings (at most count_cap + 1 of them match before it stops);
+    // its page reads them too when they are few, else walks the order's index.
+    const std::string count_sql = from_where(text.has_value(), false);
+    values = &page_values;
+    std::string page_sql = from_where(text && text->drive_first, true);
+    // Both orders are read from an index (due_sort, id / received_on, id: migration 0011), so a page does
+    // not sort the whole history, and the page after a cursor starts where the index says (keyset paging:
+    // as fast at row 100,000 as on the first page); the count is bounded (past count_cap: "more than").
+    const std::string key = f.sort_by_received ? "c.received_on" : "c.due_sort";
+    const std::string order = f.sort_by_received ? " ORDER BY c.received_on DESC, c.id DESC" : " ORDER BY c.due_sort, c.id";
+    // SQLite reads a row-value comparison as a range of the index; MariaDB its spelled-out form.
+    if (f.after) {
+      const char* beyond = f.sort_by_received ? " < " : " > ";
+      const std::string id = std::to_string(f.after->id);
+      if (c.kind == backend::sqlite) {
+        page_sql += " AND (" + key + ", c.id)" + beyond + "(" + bind(f.after->key) + ", " + id + ")";
+      } else {
+        const std::string k = bind(f.after->key);
+        page_sql += " AND (" + key + beyond + k + " OR (" + key + " = " + bind(f.after->key) + " AND c.id" + beyond + id + "))";
+      }
+    }
     queue_page out;
+    if (text) out.cap = queue_page::search_count_cap;
     {
-      auto prep = c.sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 AS one" + from + where + " LIMIT " +
-                                       std::to_string(queue_page::count_cap + 1) + ") bounded";
+      auto prep = c.sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 AS one" + count_sql + " LIMIT " +
+                                       std::to_string(out.cap + 1) + ") bounded";
       prep, soci::into(out.total);
-      for (auto& t : texts) prep, soci::use(t);
+      for (auto& v : count_values) prep, soci::use(v);
       soci::statement count(prep);
       count.execute(true);
     }
-    const int limit = f.page_size + 1, offset = (std::max(1, f.page) - 1) * f.page_size;  // one more: is there a next page?
+    const int limit = f.page_size + 1;  // one more: is there a next page?
     soci::rowset<soci::row> rows = [&] {
-      auto prep = c.sql.prepare << "SELECT c.tracking_no, c.state, c.received_on, c.reply_due, c.due_provisional, c.assignee, "
-                                   "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone" +
-                                       from + where + order + " LIMIT " + std::to_string(limit) + " OFFSET " +
-                                       std::to_string(offset);
-      for (auto& t : texts) prep, soci::use(t);
+      // MariaDB would turn the walk's EXISTS into a semi-join read from the postings and sort them all:
+      // the statement keeps it a check per case met in the order's index.
+      const std::string walk = text && !text->drive_first && !text->none && c.kind == backend::mysql
+                                   ? "SET STATEMENT optimizer_switch = 'exists_to_in=off,semijoin=off' FOR "
+                                   : "";
+      // The page's ids first (the application is joined only if a filter needs it), then their rows: a
+      // search that sorts its postings' cases does not read each one's application too.
+      auto prep = c.sql.prepare << walk + "SELECT c.tracking_no, c.state, c.received_on, c.reply_due, c.due_provisional, c.assignee, "
+                                   "a.name, a.category, a.channel, a.id_number, a.credit_code, a.phone, c.id, " + key +
+                                       " FROM (SELECT c.id AS page_id" + page_sql + order + " LIMIT " + std::to_string(limit) +
+                                       ") page JOIN cases c ON c.id = page.page_id" + joined + order;
+      for (auto& v : page_values) prep, soci::use(v);
       return soci::rowset<soci::row>(prep);
     }();
+    std::vector<queue_cursor> ends;
     for (const auto& r : rows) {
       auto text = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
       queue_row q;
@@ -86,11 +122,12 @@ queue_page queue(database& db, const queue_filter& f) {
       q.channel = text(8);
       q.masked_id = mask_identity(text(9).empty() ? text(10) : text(9));
       q.masked_phone = mask_phone(text(11));
+      ends.push_back({text(13), row_integer(r, 12)});
       out.rows.push_back(std::move(q));
     }
     if (static_cast<int>(out.rows.size()) > f.page_size) {
       out.rows.pop_back();
-      out.has_next = true;
+      out.next = ends[out.rows.size() - 1];
     }
     return out;
   });
@@ -186,7 +223,8 @@ std::vector<waiting_case> pending_extensions(database& db, const working_calenda
     std::vector<waiting_case> out;
     soci::rowset<soci::row> rows =
         (c.sql.prepare << "SELECT tracking_no, reply_due, extension_pending FROM cases "
-                          "WHERE state = 'under_review' AND extension_pending > 0 ORDER BY id");
+                          "WHERE state = 'under_review' AND extension_pending > 0 ORDER BY id LIMIT " +
+                              std::to_string(waiting_list_cap + 1));
     for (const auto& r : rows)
       out.push_back({r.get<std::string>(0),
                      r.get_indicator(1) == soci::i_ok ? parse_date(r.get<std::string>(1)).value_or(date{}) : date{},
@@ -200,7 +238,7 @@ std::vector<waiting_case> correction_window_open(database& db, const working_cal
   return db.run(database::access::read, [&](connection& c) {
     std::vector<waiting_case> out;
     soci::rowset<soci::row> rows = (c.sql.prepare << "SELECT tracking_no, period_due FROM cases WHERE state = 'received' "
-                                                     "AND period_due >= :t ORDER BY id",
+                                                     "AND period_due >= :t ORDER BY id LIMIT " + std::to_string(waiting_list_cap + 1),
                                     soci::use(from));
     for (const auto& r : rows) out.push_back({r.get<std::string>(0), parse_date(r.get<std::string>(1)).value_or(date{}), 0});
     return out;

@@ -2,6 +2,7 @@
 // What staff pages need from storage: the work queue, assignment, internal notes, the record of who
 // revealed masked personal data, agency settings and API tokens.
 #include "sql/applications.hpp"
+#include "sql/search_index.hpp"
 #include "sql/users.hpp"
 
 #include <optional>
@@ -10,18 +11,27 @@
 
 namespace gongkai::staff_store {
 
+// Where a page ends, in the order it is sorted by: the order's key (the due date, or the receipt date)
+// and the case id. The next page starts after it, read from the order's index however deep.
+struct queue_cursor {
+  std::string key;  // 'YYYY-MM-DD' (cases without a due date sort as '9999-12-31')
+  long long id = 0;
+};
+
 struct queue_filter {
   enum class view { mine, unassigned, all } which = view::all;
   std::string me;                            // the user, for view::mine
   std::optional<workflow::case_state> state;
   bool overdue_only = false;
   std::optional<workflow::date> due_by;      // due on or before (from "due within N working days")
+  std::optional<workflow::date> due_from;    // due on or after
   std::string channel;
   std::string category;
   std::optional<workflow::date> received_from, received_to;
   std::string search;                        // tracking number, applicant name, or request text
+  int search_postings_read = search_index::drive_limit;  // a search sorts its rarest gram's cases up to this many
   bool sort_by_received = false;             // default: by due date
-  int page = 1;
+  std::optional<queue_cursor> after;         // the page after this row (keyset paging), else the first
   int page_size = 50;
   workflow::date today{};
 };
@@ -41,10 +51,12 @@ struct queue_row {
 };
 
 struct queue_page {
-  static constexpr int count_cap = 10000;  // counting stops past this many matching cases
+  static constexpr int count_cap = 10000;        // counting stops past this many matching cases
+  static constexpr int search_count_cap = 1000;  // for a text search (each match costs look-ups)
   std::vector<queue_row> rows;
-  int total = 0;  // matching cases, at most count_cap + 1 (then "more than count_cap")
-  bool has_next = false;
+  int cap = count_cap;  // the bound this count had
+  int total = 0;        // matching cases, at most cap + 1 (then "more than cap")
+  std::optional<queue_cursor> next;  // set when there is a next page: after the last row
 };
 
 queue_page queue(database& db, const queue_filter& f);
@@ -79,9 +91,12 @@ struct waiting_case {
   workflow::date limit{};  // the date by which something must happen
   int days = 0;            // e.g. the extension asked for
 };
-// Cases under review with an extension request waiting for a supervisor.
+// The dashboard's lists of waiting cases hold at most this many; one more is read to tell "more".
+constexpr int waiting_list_cap = 200;
+// Cases under review with an extension request waiting for a supervisor (the first waiting_list_cap + 1).
 std::vector<waiting_case> pending_extensions(database& db, const workflow::working_calendar& cal);
-// Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30).
+// Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30; the
+// first waiting_list_cap + 1).
 std::vector<waiting_case> correction_window_open(database& db, const workflow::working_calendar& cal, workflow::date today);
 
 // API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.

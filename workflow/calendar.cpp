@@ -122,6 +122,15 @@ bool working_calendar::is_working_day(date d) const {
   return weekday_of(d) <= 5;
 }
 
+int working_calendar::schedule_adjustment(date first, date last) const {
+  int n = 0;
+  for (auto it = off_.lower_bound(first); it != off_.end() && *it <= last; ++it)
+    if (weekday_of(*it) <= 5 && !makeup_.count(*it)) --n;
+  for (auto it = makeup_.lower_bound(first); it != makeup_.end() && *it <= last; ++it)
+    if (weekday_of(*it) >= 6) ++n;
+  return n;
+}
+
 bool working_calendar::is_provisional(date d) const {
   return !years_.count(year_of(d)) && !off_.count(d) && !makeup_.count(d);
 }
@@ -145,10 +154,13 @@ day_count add_working_days(const working_calendar& cal, date start, int n) {
 }
 
 int working_days_between(const working_calendar& cal, date from, date to) {
-  int n = 0;
-  for (date d = from + days{1}; d <= to; d += days{1})
-    if (cal.is_working_day(d)) ++n;
-  return n;
+  if (to <= from) return 0;
+  // Mondays to Fridays by arithmetic (a page lists cases overdue by years), then the schedule's days.
+  const long long span = (to - from).count();
+  int n = static_cast<int>(span / 7) * 5;
+  for (date d = from + days{span / 7 * 7 + 1}; d <= to; d += days{1})
+    if (weekday_of(d) <= 5) ++n;
+  return n + cal.schedule_adjustment(from + days{1}, to);
 }
 
 working_day_counter::working_day_counter(const working_calendar& cal, date first, date last) : first_(first) {

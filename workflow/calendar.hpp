@@ -55,6 +55,9 @@ class working_calendar {
   // A date is confirmed when its year's schedule (or a notice that lists it) is loaded.
   bool is_provisional(date d) const;
   const std::set<int>& loaded_years() const { return years_; }
+  // Working days in [first, last] minus its Mondays to Fridays: makeup weekend days less official off
+  // days on Mondays to Fridays.
+  int schedule_adjustment(date first, date last) const;
 
  private:
   std::set<date> off_;

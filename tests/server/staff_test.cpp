@@ -1,6 +1,8 @@
 // The staff side through the route table (no socket), on SQLite and on MariaDB.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "server/auth.hpp"
 #include "server/config.hpp"
 #include "core/crypto.hpp"
@@ -203,6 +205,51 @@ TEST_CASE("the queue filters, searches, sorts and pages", "[staff]") {
   CHECK(count("?overdue=1") == 0);
   CHECK(count("?due_within=30") == 3);
   CHECK(count("?sort=received&page=1") == 3);
+}
+
+TEST_CASE("the queue's next page link carries where the page ends; it works without JavaScript", "[staff]") {
+  staff_harness h;
+  std::set<std::string> filed;
+  for (int i = 0; i < 52; ++i) filed.insert(h.file());
+  auto link = [](const std::string& body, const std::string& label) {
+    auto end = body.find("\">" + label + "</a>");
+    if (end == std::string::npos) return std::string();
+    auto start = body.rfind("href=\"", end) + 6;
+    auto href = body.substr(start, end - start);
+    for (auto at = href.find("&amp;"); at != std::string::npos; at = href.find("&amp;")) href.replace(at, 5, "&");
+    return href;
+  };
+  auto listed = [](const std::string& body) {
+    std::vector<std::string> out;
+    for (auto at = body.find("href=\"/staff/cases/"); at != std::string::npos; at = body.find("href=\"/staff/cases/", at + 1)) {
+      at += std::string("href=\"/staff/cases/").size();
+      out.push_back(body.substr(at, body.find('"', at) - at));
+    }
+    return out;
+  };
+  for (const std::string sort : {"", "&sort=received"}) {
+    INFO(sort);
+    auto first = h.call(http::verb::get, "/staff?view=all" + sort, "clerk").body();
+    CHECK(first.find("共 52 件，第 1 页") != std::string::npos);
+    CHECK(link(first, "第一页").empty());
+    auto next = link(first, "下一页");
+    REQUIRE(next.find("after=") != std::string::npos);
+    CHECK(next.find("page=2") != std::string::npos);
+    CHECK((sort.empty() || next.find("sort=received") != std::string::npos));  // the link keeps the filters
+    auto second = h.call(http::verb::get, next, "clerk").body();
+    CHECK(second.find("共 52 件，第 2 页") != std::string::npos);
+    CHECK(link(second, "下一页").empty());
+    CHECK(link(second, "第一页") == "/staff?view=all" + sort);
+    auto a = listed(first), b = listed(second);
+    CHECK(a.size() == 50);
+    CHECK(b.size() == 2);
+    std::set<std::string> all(a.begin(), a.end());
+    all.insert(b.begin(), b.end());
+    CHECK(all == filed);
+  }
+  // A cursor that is not one is the first page; page= alone is only a label and shows the first page.
+  CHECK(listed(h.call(http::verb::get, "/staff?after=x.1", "clerk").body()).size() == 50);
+  CHECK(h.call(http::verb::get, "/staff?page=3", "clerk").body().find("第 1 页") != std::string::npos);
 }
 
 TEST_CASE("staff register an application received by registered mail, with its receipt date", "[staff]") {

@@ -143,3 +143,18 @@ TEST_CASE("receipt dates by channel (Art. 31)", "[workflow]") {
   CHECK_FALSE(workflow::parse_channel("pigeon"));
   CHECK(workflow::receipt_rule_zh(intake_channel::registered_mail).find("签收") != std::string_view::npos);
 }
+
+TEST_CASE("property: working days between two dates equal a day-by-day count, across years of schedules", "[workflow]") {
+  const auto& cal = gongkai::test::builtin_calendar();
+  std::mt19937 rng(12);
+  const auto base = gongkai::test::day("2019-12-20");
+  for (int i = 0; i < 3000; ++i) {
+    const auto from = base + std::chrono::days{static_cast<int>(rng() % 2800)};
+    const auto to = from + std::chrono::days{static_cast<int>(rng() % 1200) - 20};
+    int by_day = 0;
+    for (auto d = from + std::chrono::days{1}; d <= to; d += std::chrono::days{1})
+      if (cal.is_working_day(d)) ++by_day;
+    INFO(format_date(from) << " .. " << format_date(to));
+    REQUIRE(working_days_between(cal, from, to) == by_day);
+  }
+}
