@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite: bench/run.sh [--cases N] [--duration S] [--backend sqlite|mysql] [--smoke]
+# The benchmark suite: bench/run.sh [--cases N] [--duration S] [--backend sqlite|mysql] [--db URL] [--smoke]
 #
 # Starts on loopback what it measures against: a database filled with N generated cases
 # (build/report_bench), the raw-insert ceiling with the same durability (build/insert_ceiling), nginx
@@ -9,14 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cases=100000 duration=10 backend=sqlite smoke=0
+cases=100000 duration=10 backend=sqlite smoke=0 reuse=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --cases) cases=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --backend) backend=$2; shift 2 ;;
     --smoke) smoke=1; cases=300; duration=2; shift ;;
-    *) echo "usage: bench/run.sh [--cases N] [--duration S] [--backend sqlite|mysql] [--smoke]" >&2; exit 2 ;;
+    --db) reuse=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--cases N] [--duration S] [--backend sqlite|mysql] [--db URL] [--smoke]" >&2; exit 2 ;;
   esac
 done
 
@@ -36,7 +37,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$backend" = mysql ]; then
+if [ -n "$reuse" ]; then
+  # A database filled before (by report_bench, with at least --cases cases): measured as it is. A MariaDB
+  # URL names a running server; the ceiling uses a database "ceiling" on it.
+  url=$reuse
+  if [ "$backend" = mysql ]; then
+    hostport=${reuse#*@}; hostport=${hostport%%/*}
+    mariadb -h"${hostport%:*}" -P"${hostport#*:}" -ugongkai -pgongkai -e "CREATE DATABASE IF NOT EXISTS ceiling"
+    ceiling_url="mysql://gongkai:gongkai@$hostport/ceiling"
+  else
+    ceiling_url="sqlite://$tmp/ceiling.db"
+  fi
+elif [ "$backend" = mysql ]; then
   dbport=$(tests/free-port.sh)
   tests/mariadb.sh start "$tmp/mariadb" "$dbport" >/dev/null
   for d in bench ceiling; do
@@ -145,6 +157,7 @@ run "GET /staff?q={no}" 4 "$tmp/report.lua" "$base/staff?q=$no" "Authorization: 
 run "GET /staff page $deep_page (keyset)" 4 "$tmp/report.lua" "$deep" "Authorization: Bearer $token"
 run "GET /staff/cases/{no}" 4 "$tmp/report.lua" "$base/staff/cases/$no" "Authorization: Bearer $token"
 run "GET /staff/dashboard" 4 "$tmp/report.lua" "$base/staff/dashboard" "Authorization: Bearer $token"
+run "GET /api/v1/reports/annual/2025" 4 "$tmp/report.lua" "$base/api/v1/reports/annual/2025" "Authorization: Bearer $token"
 run "GET /statistics" 4 "$tmp/report.lua" "$base/statistics"
 
 nginx_rps=$(echo "${rows[0]:-x|0}" | cut -d'|' -f2)

@@ -18,7 +18,8 @@ start)
   fi
   mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
     --port="$port" --bind-address=127.0.0.1 --skip-name-resolve --character-set-server=utf8mb4 \
-    --collation-server=utf8mb4_bin --innodb-buffer-pool-size=64M --innodb-log-file-size=32M \
+    --collation-server=utf8mb4_bin --innodb-buffer-pool-size="${GONGKAI_MARIADB_BUFFER_POOL:-64M}" \
+    --innodb-log-file-size="${GONGKAI_MARIADB_LOG_FILE:-32M}" \
     --max-connections=500 --log-error="$dir/error.log" >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
