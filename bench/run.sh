@@ -102,9 +102,11 @@ body='{"category":"natural_person","name":"王芳","id_type":"resident_id","id_n
 receipt=$(curl -fs -X POST "$base/api/v1/requests" -H 'Content-Type: application/json' -d "$body")
 no=$(echo "$receipt" | sed -E 's/.*"tracking_no":"([^"]+)".*/\1/')
 code=$(echo "$receipt" | sed -E 's/.*"access_code":"([^"]+)".*/\1/')
-printf 'a long enough bench password\n' | build/gongkai user add head --role supervisor --role staff --db "$url" >/dev/null
+# A supervisor of its own each run (a reused database keeps the accounts of earlier runs).
+supervisor="bench$(date +%s)"
+printf 'a long enough bench password\n' | build/gongkai user add "$supervisor" --role supervisor --role staff --db "$url" >/dev/null
 token=$(curl -fs -X POST "$base/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"head","password":"a long enough bench password"}' | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  -d "{\"username\":\"$supervisor\",\"password\":\"a long enough bench password\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 
 # A deep queue page: "下一页" followed from the first page to page 2,000 (row 100,000 at 50 a page), so the
 # cursor is the one a clerk paging that far would hold (fewer pages when there are fewer cases).
