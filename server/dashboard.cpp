@@ -26,6 +26,8 @@ namespace gongkai::staff {
 namespace {
 
 // ---- The supervisor's dashboard ----
+constexpr std::size_t dashboard_list_size = 50;
+
 data case_list(const std::vector<staff_store::queue_row>& rows, date today, const working_calendar& cal) {
   data list{data::type::list};
   for (const auto& r : rows) {
@@ -49,11 +51,12 @@ http::response dashboard_page(request_context& ctx) {
   auto today = china_date(ctx.now_s());
   staff_store::queue_filter f;
   f.today = today;
-  f.page_size = 200;
+  // A summary: the 50 most urgent of each list, with the bounded count; the whole list is the queue's view.
+  f.page_size = dashboard_list_size;
   f.overdue_only = true;
   auto overdue = staff_store::queue(*ctx.db, f);
   f.overdue_only = false;
-  f.due_from = today;  // the overdue ones come first in the due order: without this bound, 200 of them
+  f.due_from = today;  // the overdue ones come first in the due order: without this bound, 50 of them
   f.due_by = add_working_days(*cal, today, 3).end;  // would fill the page and leave no case due soon
   auto soon = staff_store::queue(*ctx.db, f);
   const auto& due_soon = soon.rows;
@@ -63,10 +66,10 @@ http::response dashboard_page(request_context& ctx) {
   d.set("overdue", case_list(overdue.rows, today, *cal));
   d.set("overdue_count", bounded(overdue.total, overdue.cap));
   d.set("due_soon", case_list(due_soon, today, *cal));
-  d.set("due_soon_count", soon.next ? std::to_string(due_soon.size()) + "+" : std::to_string(due_soon.size()));
+  d.set("due_soon_count", bounded(soon.total, soon.cap));
   auto waiting_list = [](const std::vector<staff_store::waiting_case>& cases) {
     data list{data::type::list};
-    for (std::size_t i = 0; i < cases.size() && i < staff_store::waiting_list_cap; ++i) {
+    for (std::size_t i = 0; i < cases.size() && i < dashboard_list_size; ++i) {
       const auto& w = cases[i];
       data item;
       item.set("tracking_no", w.tracking_no);

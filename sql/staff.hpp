@@ -97,6 +97,7 @@ constexpr int waiting_list_cap = 200;
 std::vector<waiting_case> pending_extensions(database& db, const workflow::working_calendar& cal);
 // Cases not yet accepted whose 7-working-day window for a correction notice is still open (Art. 30; the
 // first waiting_list_cap + 1).
+// Soonest deadline first.
 std::vector<waiting_case> correction_window_open(database& db, const workflow::working_calendar& cal, workflow::date today);
 
 // API tokens for other office systems: issued by an admin for a user, shown once, stored as a hash.
