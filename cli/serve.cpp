@@ -7,6 +7,7 @@
 #include "app/jobs.hpp"
 #include "app/notifications.hpp"
 #include "app/sweeper.hpp"
+#include "app/webhooks.hpp"
 #include "app/templates.hpp"
 #include "core/log.hpp"
 #include "server/view_cache.hpp"
@@ -59,6 +60,8 @@ int serve(const config& cfg) {
   jobs.every(std::chrono::seconds(10), "report figures", [&db] { report_figures::fold(db); });
   // The query planner's statistics follow the data as it grows (SQLite has none of its own).
   jobs.every(std::chrono::seconds(3600), "statistics", [&db] { db.refresh_statistics(); });
+  // Webhook deliveries (sql/webhooks.hpp): every second, whatever is due, on every instance.
+  jobs.every(std::chrono::seconds(1), "webhooks", [&db] { webhooks::deliver_due(db, unix_now_ms()); });
   if (!cfg.smtp_url.empty()) {
     const notifications::smtp_settings smtp{cfg.smtp_url, cfg.mail_from};
     jobs.every(std::chrono::seconds(1), "sender", [&db, smtp] { notifications::deliver_due(db, smtp, unix_now_ms()); });

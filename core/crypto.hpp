@@ -22,6 +22,8 @@ std::string random_password();                     // 20 characters, easy to typ
 
 // An applicant's access code: 128 random bits as Crockford base32, in groups of four ("7K3M-...").
 std::string new_access_code();
+// HMAC-SHA256 of `message` under `key`, as lower-case hex (webhook signatures).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 // The canonical form of a typed code (upper case, no separators, O->0, I/L->1), then hashed.
 std::string access_code_hash(std::string_view typed);
 

@@ -7,6 +7,10 @@
 #include "app/password_policy.hpp"
 #include "server/templates.hpp"
 #include "sql/staff.hpp"
+#include "sql/webhooks.hpp"
+#include "core/clock.hpp"
+
+#include <boost/url/parse.hpp>
 
 #include <boost/beast/http/field.hpp>
 
@@ -43,6 +47,31 @@ http::response admin_page(request_context& ctx, const user& u, status s, const s
   }
   d.set("users", list);
   for (const char* name : setting_names) d.set(name, staff_store::setting(*ctx.db, name, ""));
+  // Webhooks and their latest deliveries (the delivery log).
+  data hooks{data::type::list};
+  for (const auto& w : webhooks::list(*ctx.db)) {
+    data item;
+    item.set("id", std::to_string(w.id));
+    item.set("url", w.url);
+    item.set("active", w.active);
+    item.set("created_by", w.created_by);
+    hooks.push_back(item);
+  }
+  d.set("webhooks", hooks);
+  data log{data::type::list};
+  for (const auto& x : webhooks::recent(*ctx.db, 50)) {
+    data item;
+    item.set("webhook", std::to_string(x.webhook_id));
+    item.set("event_id", x.event_id);
+    item.set("status", x.status);
+    item.set("attempts", std::to_string(x.attempts));
+    item.set("error", x.last_error);
+    item.set("created", test_clock::format_iso8601_china(x.created_at));
+    if (x.sent_at) item.set("sent", test_clock::format_iso8601_china(*x.sent_at));
+    log.push_back(item);
+  }
+  d.set("deliveries", log);
+  d.set("has_deliveries", !log.is_empty_list());
   return http::html_response(ctx.req, s, render_page("系统管理", "admin", d));
 }
 
@@ -144,6 +173,52 @@ http::response save_settings(request_context& ctx) {
   });
 }
 
+// A webhook's URL: http(s) with a host, no credentials in it, and not this server itself (a delivery to
+// itself would be a loop). The reason, or empty when it is acceptable.
+std::string webhook_url_problem(const config& cfg, const std::string& text) {
+  if (text.empty() || text.size() > 500 || !clean_text(text, false)) return "请填写 500 字符以内的网址";
+  auto parsed = boost::urls::parse_absolute_uri(text);
+  if (!parsed) return "网址格式不正确";
+  const auto scheme = parsed->scheme();
+  if (scheme != "http" && scheme != "https") return "只接受 http 或 https 网址";
+  if (parsed->encoded_host().empty()) return "网址须包含主机名";
+  if (parsed->has_userinfo()) return "网址中不能包含用户名或密码";
+  const std::string host(parsed->encoded_host());
+  const int port = parsed->has_port() ? static_cast<int>(parsed->port_number()) : scheme == "https" ? 443 : 80;
+  auto loopback = [](const std::string& h) {
+    return h == "localhost" || h.starts_with("127.") || h == "[::1]" || h == "::1" || h == "0.0.0.0";
+  };
+  const bool same_host = host == cfg.listen_address || (loopback(host) && (loopback(cfg.listen_address) || cfg.listen_address == "::"));
+  if (same_host && cfg.listen_port != 0 && port == cfg.listen_port) return "不能把本系统自身登记为接收地址";
+  return {};
+}
+
+http::response add_webhook(request_context& ctx) {
+  return action(ctx, [&](const user& u, const std::map<std::string, std::string>& f) {
+    const auto url = http::value_of(f, "url");
+    if (auto problem = webhook_url_problem(ctx.cfg, url); !problem.empty())
+      throw http::http_error(status::unprocessable_entity, "invalid_fields", problem, {{"url", problem}});
+    auto secret = crypto::random_token(24);
+    auto id = webhooks::add(*ctx.db, url, secret, u.username, ctx.now_s());
+    return std::pair<std::string, std::string>("已登记接收地址 #" + std::to_string(id) + "。签名密钥（只显示这一次）：", secret);
+  });
+}
+
+http::response update_webhook(request_context& ctx) {
+  return action(ctx, [&](const user&, const std::map<std::string, std::string>& f) {
+    long long id = 0;
+    try {
+      id = std::stoll(ctx.params.at("id"));
+    } catch (const std::exception&) {
+      throw http::http_error(status::not_found, "not_found", "没有该接收地址");
+    }
+    if (!webhooks::find(*ctx.db, id)) throw http::http_error(status::not_found, "not_found", "没有该接收地址");
+    const bool enable = http::value_of(f, "do") == "enable";
+    webhooks::set_active(*ctx.db, id, enable);
+    return std::pair<std::string, std::string>((enable ? "已启用接收地址 #" : "已停用接收地址 #") + std::to_string(id), "");
+  });
+}
+
 http::response calendar_page(request_context& ctx) {
   auto u = auth::require(ctx, {"admin"});
   auto query = http::query_params(ctx.req);
@@ -235,6 +310,8 @@ void add_routes(router& r) {
   r.add(verb::post,  "/admin/users",                 run_on::db, create_user);
   r.add(verb::post,  "/admin/users/{username}",      run_on::db, update_user);
   r.add(verb::post,  "/admin/settings",              run_on::db, save_settings);
+  r.add(verb::post,  "/admin/webhooks",              run_on::db, add_webhook);
+  r.add(verb::post,  "/admin/webhooks/{id}",         run_on::db, update_webhook);
   r.add(verb::get,   "/admin/calendar",              run_on::db, calendar_page);
   r.add(verb::post,  "/admin/calendar",              run_on::db, calendar_import);
   r.add(verb::get,   "/account/password",            run_on::db, password_page);

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/embedded.hpp"
 #include "sql/outbox.hpp"
+#include "sql/webhooks.hpp"
 #include "sql/report_figures.hpp"
 
 #include <boost/json.hpp>
@@ -276,6 +277,8 @@ void notify_registration(connection& c, const case_row& row, const case_event& r
   m.fire(registration);
   outbox::enqueue_for_event(c, row.id, row.tracking_no, 1, event_kind::register_case, registration, m.current_deadlines(),
                             now_ms);
+  webhooks::enqueue_in(c, row.id, row.tracking_no, 1, std::string(to_string(event_kind::register_case)),
+                       format_date(registration.on), std::string(to_string(row.state)), now_ms);
 }
 
 case_row create(database& db, const std::string& tracking_no, const case_event& registration, const actor& who,
@@ -327,6 +330,8 @@ case_row fire(database& db, const std::string& tracking_no, std::optional<int> e
     append(c, row->id, stored, to_string(event.kind), v.from, v.to, who, event.on, payload_json(event), now_ms);
     // The notice is written in the same transaction: committed together, or not at all.
     outbox::enqueue_for_event(c, row->id, tracking_no, seq, event.kind, event, m.current_deadlines(), now_ms);
+    webhooks::enqueue_in(c, row->id, tracking_no, seq, std::string(to_string(event.kind)), format_date(event.on),
+                         std::string(to_string(v.to)), now_ms);
     return *load_case(c, tracking_no);
   });
 }

@@ -166,15 +166,17 @@ std::vector<message> for_user(database& db, const std::string& username, int lim
   });
 }
 
-std::vector<message> claim_due(database& db, long long now_ms, int max) {
+std::vector<message> claim_due(database& db, long long now_ms, int max, channel which, long long claim_ms) {
   auto candidates = db.run(database::access::read, [&](connection& c) {
-    return select(c, "WHERE status = 'pending' AND next_attempt_at <= :n AND claimed_until < :m", now_ms, now_ms, max);
+    return select(c, std::string("WHERE audience ") + (which == channel::webhook ? "=" : "<>") +
+                         " 'webhook' AND status = 'pending' AND next_attempt_at <= :n AND claimed_until < :m",
+                  now_ms, now_ms, max);
   });
   std::vector<message> mine;
   for (auto& m : candidates) {
     bool claimed = db.run(database::access::write, [&](connection& c) {
       write_transaction tx(db, c);
-      const long long until = now_ms + 60'000;
+      const long long until = now_ms + claim_ms;
       soci::statement st = (c.sql.prepare << "UPDATE outbox SET claimed_until = :u WHERE id = :i AND status = 'pending' "
                                              "AND claimed_until < :n",
                             soci::use(until), soci::use(m.id), soci::use(now_ms));

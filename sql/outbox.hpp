@@ -45,7 +45,10 @@ std::vector<message> for_user(database& db, const std::string& username, int lim
 
 // Claims up to `max` messages due for delivery (pending, past their next attempt, not claimed by another
 // instance in the last minute); a claimed message is this instance's to deliver.
-std::vector<message> claim_due(database& db, long long now_ms, int max);
+// Mail (every audience but webhooks) and webhook deliveries are claimed by their own senders.
+enum class channel { mail, webhook };
+std::vector<message> claim_due(database& db, long long now_ms, int max, channel which = channel::mail,
+                               long long claim_ms = 60'000);
 void mark_sent(database& db, long long id, long long now_ms);
 // Counts a failed attempt; retried with back-off (30 s, 1 min, 2 min ... at most 1 h), failed after 10.
 void mark_attempt_failed(database& db, long long id, int attempts, const std::string& error, long long now_ms);
