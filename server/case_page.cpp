@@ -29,12 +29,12 @@ namespace {
 // ---- The case page ----
 http::response case_page(request_context& ctx, const user& u, const std::string& no, bool reveal, status s,
                          const std::string& error) {
-  auto detail = load_detail(ctx, u, no);
-  const auto* row = &detail.row;
-  const auto& log = detail.log;
-  const auto& clocks = detail.clocks;
-  const auto& app = detail.app;
-  const bool may_see_identity = detail.may_see_identity;
+  auto view = load_detail(ctx, u, no);
+  const auto* row = &view.row;
+  const auto& log = view.log;
+  const auto& clocks = view.clocks;
+  const auto& app = view.app;
+  const bool may_see_identity = view.may_see_identity;
 
   data d = nav(ctx, u);
   d.set("tracking_no", row->tracking_no);
@@ -76,7 +76,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   add_clock("申请行政复议期限", clocks.reconsideration);
   add_clock("提起行政诉讼期限", clocks.litigation);
   d.set("clocks", clocks_list);
-  if (detail.overdue) d.set("overdue", true);
+  if (view.overdue) d.set("overdue", true);
   // The timeline: who did what, when, and why.
   data steps{data::type::list};
   for (const auto& t : log) {
@@ -109,7 +109,7 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   letters::add_list(d, letters::of_case(log, false));
   // Only the actions the machine allows in this state for this user's roles.
   data actions{data::type::list};
-  for (const auto* form : detail.allowed) {
+  for (const auto* form : view.allowed) {
     data a;
     a.set("event", std::string(to_string(form->kind)));
     a.set("label", std::string(name_zh(form->kind)));
@@ -129,12 +129,12 @@ http::response case_page(request_context& ctx, const user& u, const std::string&
   d.set("actions", actions);
   d.set("has_actions", !actions.is_empty_list());
   d.set("today", format_date(china_date(ctx.now_s())));
-  if (detail.can_claim) d.set("can_claim", true);
-  if (detail.can_assign) {
+  if (view.can_claim) d.set("can_claim", true);
+  if (view.can_assign) {
     d.set("staff_users", staff_options(ctx, row->assignee));
     d.set("can_assign", true);
   }
-  d.set("can_note", detail.handler);
+  d.set("can_note", view.handler);
   return http::html_response(ctx.req, s, render_page("案件 " + row->tracking_no, "case", d));
 }
 

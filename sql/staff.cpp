@@ -109,20 +109,20 @@ queue_page queue(database& db, const queue_filter& f) {
     }();
     std::vector<queue_cursor> ends;
     for (const auto& r : rows) {
-      auto text = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
+      auto column = [&](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
       queue_row q;
-      q.tracking_no = text(0);
-      q.state = parse_state(text(1)).value_or(case_state::received);
-      q.received_on = parse_date(text(2)).value_or(date{});
-      q.reply_due = parse_date(text(3));
+      q.tracking_no = column(0);
+      q.state = parse_state(column(1)).value_or(case_state::received);
+      q.received_on = parse_date(column(2)).value_or(date{});
+      q.reply_due = parse_date(column(3));
       q.due_provisional = row_integer(r, 4) != 0;
-      q.assignee = text(5);
-      q.name = text(6);
-      q.category = text(7);
-      q.channel = text(8);
-      q.masked_id = mask_identity(text(9).empty() ? text(10) : text(9));
-      q.masked_phone = mask_phone(text(11));
-      ends.push_back({text(13), row_integer(r, 12)});
+      q.assignee = column(5);
+      q.name = column(6);
+      q.category = column(7);
+      q.channel = column(8);
+      q.masked_id = mask_identity(column(9).empty() ? column(10) : column(9));
+      q.masked_phone = mask_phone(column(11));
+      ends.push_back({column(13), row_integer(r, 12)});
       out.rows.push_back(std::move(q));
     }
     if (static_cast<int>(out.rows.size()) > f.page_size) {

@@ -62,9 +62,16 @@ class receiver {
   }
   ~receiver() {
     stopping_ = true;
+    {
+      // A blocked accept() does not return when its socket is closed on Linux: connect once to wake it.
+      boost::asio::io_context waker;
+      boost::asio::ip::tcp::socket s(waker);
+      boost::system::error_code ignored;
+      s.connect(acceptor_.local_endpoint(), ignored);
+    }
+    thread_.join();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    thread_.join();
     while (active_ > 0) std::this_thread::sleep_for(10ms);  // handlers still answering
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/hook"; }
@@ -81,7 +88,7 @@ class receiver {
       boost::asio::ip::tcp::socket socket(ioc_);
       boost::system::error_code ec;
       acceptor_.accept(socket, ec);
-      if (ec) return;
+      if (ec || stopping_) return;
       ++active_;
       std::thread([this, s = std::move(socket)]() mutable {
         handle(std::move(s));
@@ -213,7 +220,7 @@ TEST_CASE("every accepted transition reaches the receiver although the instance 
   prepare_database(s.db(), unix_now_ms());
   receiver r("kill-test secret", 150ms);
   webhooks::add(s.db(), r.url(), "kill-test secret", "root", unix_now());
-  std::vector<std::string> args{GONGKAI_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", s.url()};
+  std::vector<std::string> args{GONGKAI_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", s.url(), "--filing-limit", "1000"};
   auto one = std::make_unique<test::child_process>(args);
   auto port = test::start_server(*one);
   REQUIRE(port != 0);
