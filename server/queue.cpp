@@ -26,15 +26,6 @@ namespace gongkai::staff {
 namespace {
 
 // ---- The work queue ----
-// "2026-03-01.42": a page's end as the "下一页" link carries it; anything else is no cursor (first page).
-std::optional<staff_store::queue_cursor> parse_cursor(const std::string& v) {
-  auto dot = v.find('.');
-  if (dot == std::string::npos || dot + 1 == v.size() || v.size() - dot > 19) return std::nullopt;
-  auto key = v.substr(0, dot), id = v.substr(dot + 1);
-  if (key.size() != 10 || !parse_date(key) || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return staff_store::queue_cursor{key, std::stoll(id)};
-}
-
 http::response queue_page(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
   auto q = http::query_params(ctx.req);
@@ -58,7 +49,7 @@ http::response queue_page(request_context& ctx) {
   f.sort_by_received = http::value_of(q, "sort") == "received";
   // Pages are keyset pages: "下一页" carries where this page ends (after=KEY.ID, KEY the order's date), so
   // a deep page costs what the first does. page= is only the number shown, carried along with after=.
-  f.after = parse_cursor(http::value_of(q, "after"));
+  f.after = parse_queue_cursor(http::value_of(q, "after"));
   int shown = 1;
   if (auto p = http::value_of(q, "page"); f.after && !p.empty() && p.size() < 7 && p.find_first_not_of("0123456789") == std::string::npos)
     shown = std::max(1, std::stoi(p));

@@ -92,6 +92,14 @@ case_event event_from_fields(event_kind kind, const std::map<std::string, std::s
   return e;
 }
 
+std::optional<staff_store::queue_cursor> parse_queue_cursor(const std::string& v) {
+  auto dot = v.find('.');
+  if (dot == std::string::npos || dot + 1 == v.size() || v.size() - dot > 19) return std::nullopt;
+  auto key = v.substr(0, dot), id = v.substr(dot + 1);
+  if (key.size() != 10 || !parse_date(key) || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return staff_store::queue_cursor{key, std::stoll(id)};
+}
+
 int parse_version(const std::string& v) {
   try {
     std::size_t used = 0;

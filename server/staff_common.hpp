@@ -40,6 +40,8 @@ void require_handler(const user& u, const case_row& row);
 workflow::case_event event_from_fields(workflow::event_kind kind, const std::map<std::string, std::string>& f,
                                        workflow::role r, workflow::date today);
 int parse_version(const std::string& v);
+// "2026-03-01.42": where a queue page ends, as the next page's link (after=) carries it; nullopt otherwise.
+std::optional<staff_store::queue_cursor> parse_queue_cursor(const std::string& v);
 // Fires an event for a staff user: the acting role, the assignment rule, the version check.
 case_row fire_for(request_context& ctx, const user& u, const std::string& tracking_no, const std::string& event_name,
                   const std::map<std::string, std::string>& fields, int version);

@@ -141,3 +141,71 @@ TEST_CASE("bulk assignment through the JSON API moves every case or none", "[sta
   CHECK(h.row(one).assignee == "clerk2");
   CHECK(h.row(two).assignee == "clerk2");
 }
+
+TEST_CASE("the queue as JSON and CSV: the page's filters and keyset paging, masked, bad input refused", "[staff]") {
+  api_harness h;
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 5; ++i) numbers.push_back(h.file());
+  // A name that a spreadsheet would take for a formula.
+  h.db.transact([&](connection& c) {
+    c.sql << "UPDATE applications SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE case_id = :i", soci::use(h.row(numbers[0]).id);
+  });
+  auto get = [&](const std::string& query, const std::string& as = "head") {
+    return h.api(http::verb::get, "/api/v1/cases" + query, as);
+  };
+  CHECK(get("", "").result() == http::status::unauthorized);
+  CHECK(get("", "root").result() == http::status::forbidden);
+
+  // Two by two, following `next`, every case exactly once.
+  std::set<std::string> seen;
+  std::string after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto res = get("?view=all&limit=2" + (after.empty() ? std::string() : "&after=" + after));
+    REQUIRE(res.result() == http::status::ok);
+    auto body = json::parse(res.body()).as_object();
+    CHECK(body.at("total").as_int64() == 5);
+    for (const auto& c : body.at("cases").as_array()) {
+      CHECK(seen.insert(std::string(c.at("tracking_no").as_string())).second);
+      CHECK(c.at("identity").as_string() != "11010519491231002X");  // masked as on the page
+      CHECK(c.at("phone").as_string() != "13800138000");
+    }
+    if (body.at("next").is_null()) break;
+    after = std::string(body.at("next").as_string());
+  }
+  CHECK(seen.size() == 5);
+
+  // Filters as on the page.
+  h.post("/staff/cases/" + numbers[1] + "/claim", "clerk", {{"version", h.version(numbers[1])}});
+  auto mine = json::parse(get("?view=mine", "clerk").body()).as_object();
+  REQUIRE(mine.at("cases").as_array().size() == 1);
+  CHECK(mine.at("cases").at(0).at("tracking_no").as_string() == numbers[1]);
+  CHECK(json::parse(get("?q=" + numbers[2]).body()).at("cases").as_array().size() == 1);
+
+  // CSV: the same rows, a header, formulas neutralised.
+  auto csv = get("?view=all&format=csv");
+  REQUIRE(csv.result() == http::status::ok);
+  CHECK(std::string(csv[http::bhttp::field::content_type]).starts_with("text/csv"));
+  CHECK(std::string(csv[http::bhttp::field::content_disposition]).starts_with("attachment"));
+  const auto& text = csv.body();
+  CHECK(text.find("申请编号,收到日期,状态") != std::string::npos);
+  for (const auto& no : numbers) CHECK(text.find(no) != std::string::npos);
+  CHECK(text.find("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"") != std::string::npos);
+  CHECK(text.find(",=HYPERLINK") == std::string::npos);
+  CHECK(text.find("11010519491231002X") == std::string::npos);
+  CHECK(h.dispatch(http::verb::get, "/api/v1/cases", "", "", {{"Authorization", "Bearer " + h.tokens.at("head")}, {"Accept", "text/csv"}},
+                   "203.0.113.5")
+            .body()
+            .starts_with("\xEF\xBB\xBF申请编号"));
+
+  // Bad input: a clear error, nothing else.
+  CHECK(error_code(get("?colour=red")) == "bad_request");
+  CHECK(error_code(get("?after=not-a-cursor")) == "bad_request");
+  CHECK(error_code(get("?limit=0")) == "invalid_fields");
+  CHECK(error_code(get("?limit=500")) == "invalid_fields");
+  CHECK(error_code(get("?state=flying")) == "invalid_fields");
+  CHECK(error_code(get("?from=2026-13-01")) == "invalid_fields");
+  CHECK(error_code(get("?format=xml")) == "invalid_fields");
+  auto bad = json::parse(get("?sort=name&view=everyone").body());
+  CHECK(bad.at("error").at("fields").as_object().contains("sort"));
+  CHECK(bad.at("error").at("fields").as_object().contains("view"));
+}
