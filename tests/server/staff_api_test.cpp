@@ -2,6 +2,7 @@
 // same rules as the pages, on SQLite and on MariaDB.
 #include <catch2/catch.hpp>
 
+#include "sql/applications.hpp"
 #include "sql/staff.hpp"
 #include "tests/support/staff_harness.hpp"
 
@@ -208,4 +209,50 @@ TEST_CASE("the queue as JSON and CSV: the page's filters and keyset paging, mask
   auto bad = json::parse(get("?sort=name&view=everyone").body());
   CHECK(bad.at("error").at("fields").as_object().contains("sort"));
   CHECK(bad.at("error").at("fields").as_object().contains("view"));
+}
+
+TEST_CASE("the dashboard as JSON: the page's lists and bounded counts, for supervisors", "[staff]") {
+  api_harness h;
+  auto cal = h.calendar.get(h.db);
+  const auto today = workflow::china_date(unix_now());
+  workflow::application app;
+  app.name = "王芳";
+  app.phone = "13800138000";
+  app.address = "北京市";
+  app.description = "某文件";
+  app.info_form = "paper";
+  app.delivery = "post";
+  // Received 60 days ago, never answered: overdue. Received today: its correction window is open.
+  auto late = applications::file(h.db, app, "in_person", today - std::chrono::days{60}, "", actor{workflow::role::staff, "clerk"},
+                                 *cal, unix_now_ms());
+  auto fresh = h.file();
+  // An extension waiting for approval.
+  auto asking = h.file();
+  h.post("/staff/cases/" + asking + "/claim", "clerk", {{"version", h.version(asking)}});
+  h.event(asking, "clerk", "accept");
+  REQUIRE(h.event(asking, "clerk", "request_extension", {{"days", "5"}, {"reason", "需要调取档案"}}).result() ==
+          http::status::see_other);
+
+  CHECK(h.api(http::verb::get, "/api/v1/dashboard", "clerk").result() == http::status::forbidden);
+  auto res = h.api(http::verb::get, "/api/v1/dashboard", "head");
+  REQUIRE(res.result() == http::status::ok);
+  auto d = json::parse(res.body()).as_object();
+  CHECK(d.at("today").as_string() == workflow::format_date(today));
+  const auto& overdue = d.at("overdue").as_object();
+  CHECK(overdue.at("count").as_int64() == 1);
+  CHECK_FALSE(overdue.at("more").as_bool());
+  REQUIRE(overdue.at("cases").as_array().size() == 1);
+  CHECK(overdue.at("cases").at(0).at("tracking_no").as_string() == late.row.tracking_no);
+  CHECK(overdue.at("cases").at(0).at("working_days_late").as_int64() > 0);
+  const auto& ext = d.at("extensions_awaiting_approval").as_object();
+  REQUIRE(ext.at("cases").as_array().size() == 1);
+  CHECK(ext.at("cases").at(0).at("tracking_no").as_string() == asking);
+  CHECK(ext.at("cases").at(0).at("days").as_int64() == 5);
+  bool window = false;
+  for (const auto& c : d.at("correction_windows_open").at("cases").as_array()) window |= c.at("tracking_no").as_string() == fresh;
+  CHECK(window);
+  // The page shows the same cases.
+  auto page = h.call(http::verb::get, "/staff/dashboard", "head").body();
+  CHECK(page.find(late.row.tracking_no) != std::string::npos);
+  CHECK(page.find(asking) != std::string::npos);
 }
