@@ -63,7 +63,23 @@ http::response track_correct(request_context& ctx) {
       "补正内容已提交，答复期限自今日起重新计算。");
 }
 
+// Withdrawal ends the case for good, so it takes two steps (no JavaScript needed): the button on the
+// tracking page asks for confirmation on a page of its own, whose button withdraws (confirm=1).
 http::response track_withdraw(request_context& ctx) {
+  auto asked = http::parse_form_body(ctx.req);
+  if (http::value_of(asked, "confirm") != "1") {
+    csrf_nonce(ctx, asked, "track");  // a valid form, not yet used
+    auto code = trimmed(http::value_of(asked, "access_code"));
+    auto row = find_or_404(ctx, trimmed(http::value_of(asked, "tracking_no")), code);
+    if (!may_withdraw(row.state))
+      throw http::http_error(status::conflict, "not_allowed_in_state", "该申请已办结，不能撤回");
+    data d;
+    d.set("tracking_no", row.tracking_no);
+    d.set("access_code", code);
+    d.set("reason", trimmed(http::value_of(asked, "reason")).substr(0, 600));
+    d.set("csrf", crypto::sign_form_token(ctx.svc.form_key, "track", ctx.now_s(), form_lifetime_seconds));
+    return http::html_response(ctx.req, status::ok, render_page("确认撤回申请 " + row.tracking_no, "withdraw_confirm", d));
+  }
   return applicant_action(
       ctx, event_kind::withdraw,
       [](case_event& e, const std::map<std::string, std::string>& form) {

@@ -89,6 +89,10 @@ try {
   step('withdraw the application');
   await page.fill('#f-reason', '已通过其他渠道获取');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/track/withdraw"] button')]);
+  // A confirmation page first: nothing is withdrawn until its button is pressed.
+  assert.equal((await page.innerText('h1')).trim(), '确认撤回申请');
+  await page.screenshot({ path: `${shots}/5-withdraw-confirm.png`, fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/track/withdraw"] button')]);
   assert.equal((await page.innerText('#state')).trim(), '已撤回');
   assert.equal(await page.locator('form[action="/track/withdraw"]').count(), 0);
   await page.screenshot({ path: `${shots}/5-withdrawn.png`, fullPage: true });

@@ -236,8 +236,23 @@ TEST_CASE("the web form: file, receipt, track, correct, withdraw", "[citizen]") 
                                                   {"text", "再次提交"}});
   CHECK(replay.result() == http::status::forbidden);
 
+  // Withdrawing takes a confirmation: the first step only asks, and changes nothing.
   auto withdraw_token = token_in(corrected.body(), "/track/withdraw");
-  auto withdrawn = h.post_form("/track/withdraw", {{"csrf", withdraw_token}, {"tracking_no", no}, {"access_code", code}});
+  const auto before = cases::find(h.db, no)->version;
+  auto asked = h.post_form("/track/withdraw", {{"csrf", withdraw_token}, {"tracking_no", no}, {"access_code", code},
+                                               {"reason", "已通过其他途径获得"}});
+  REQUIRE(asked.result() == http::status::ok);
+  CHECK(asked.body().find("确认撤回申请") != std::string::npos);
+  CHECK(asked.body().find("name=\"confirm\" value=\"1\"") != std::string::npos);
+  CHECK(asked.body().find("已通过其他途径获得") != std::string::npos);  // the reason is carried to the confirmation
+  CHECK(cases::find(h.db, no)->version == before);
+  CHECK(cases::find(h.db, no)->state == workflow::case_state::under_review);
+  // A wrong code gets no confirmation page.
+  CHECK(h.post_form("/track/withdraw", {{"csrf", token_in(asked.body(), "/track/withdraw")}, {"tracking_no", no},
+                                        {"access_code", "WRONG-CODE"}})
+            .result() == http::status::not_found);
+  auto withdrawn = h.post_form("/track/withdraw", {{"csrf", token_in(asked.body(), "/track/withdraw")}, {"tracking_no", no},
+                                                   {"access_code", code}, {"confirm", "1"}});
   REQUIRE(withdrawn.result() == http::status::ok);
   CHECK(withdrawn.body().find("已撤回") != std::string::npos);
   CHECK(withdrawn.body().find("action=\"/track/withdraw\"") == std::string::npos);
