@@ -79,6 +79,11 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
   data explanation{data::type::list};
   for (const auto& l : v.clocks.reply.explanation) explanation.push_back(data(l));
   d.set("explanation", explanation);
+  if (v.request) {
+    d.set("request_description", v.request->description);
+    d.set("request_info_form", label_of(form_choices(), v.request->info_form));
+    d.set("request_delivery", label_of(delivery_choices(), v.request->delivery));
+  }
   if (v.overdue) {
     d.set("overdue", true);
     d.set("overdue_working_days", std::to_string(v.overdue_working_days));
@@ -123,6 +128,7 @@ data view_data(request_context& ctx, const case_view& v, const std::string& acce
 case_view load_view(request_context& ctx, const case_row& row) {
   case_view v{row, cases::transitions(*ctx.db, row.id), {}, outbox::for_applicant(*ctx.db, row.id),
               staff_store::setting(*ctx.db, "reconsideration_body", std::string(default_reconsideration_body))};
+  v.request = applications::details(*ctx.db, row.id);
   auto cal = calendar(ctx);
   v.clocks = cases::clocks_of(v.log, *cal);
   const date today = china_date(ctx.now_s());
@@ -142,6 +148,11 @@ json::object view_json(const case_view& v) {
                  {"version", v.row.version}};
   o["reply_due"] = v.clocks.reply.due ? json::value(format_date(*v.clocks.reply.due)) : json::value(nullptr);
   o["reply_due_provisional"] = v.clocks.reply.provisional;
+  // What they asked for: the information described and how they want it (never their identity data).
+  o["request"] = v.request ? json::value(json::object{{"description", v.request->description},
+                                                       {"info_form", v.request->info_form},
+                                                       {"delivery", v.request->delivery}})
+                           : json::value(nullptr);
   // Past the reply due date without an answer (Art. 33), and what the applicant may do (Art. 51).
   o["overdue"] = v.overdue;
   o["overdue_working_days"] = v.overdue_working_days;

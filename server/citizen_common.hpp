@@ -54,6 +54,7 @@ struct case_view {
   workflow::deadlines clocks;
   std::vector<outbox::message> messages;  // addressed to the applicant only
   std::string reconsideration_body;
+  std::optional<workflow::application> request = std::nullopt;  // what they asked for (the description and forms only are shown)
   bool overdue = false;          // past the reply due date (China day) without an answer
   int overdue_working_days = 0;  // working days after the due date, up to today
 };

@@ -316,3 +316,21 @@ TEST_CASE("the applicant's view says when the reply is overdue, by how many work
   CHECK(refused.contains("reconsideration"));
   CHECK_FALSE(refused.contains("litigation"));  // 复议前置: litigation only after the reconsideration decision
 }
+
+TEST_CASE("the applicant's views show what they asked for, and none of their identity data", "[staff]") {
+  staff_harness h;
+  std::string code;
+  auto no = h.file(&code);
+  auto j = applicant_json(h, no, code);
+  const auto& request = j.at("request").as_object();
+  CHECK(request.at("description").as_string() == "某项目批复文件");
+  CHECK(request.at("info_form").as_string() == "electronic");
+  CHECK(request.at("delivery").as_string() == "download");
+  const auto body = boost::json::serialize(j);
+  CHECK_FALSE(contains(body, "11010519491231002X"));
+  CHECK_FALSE(contains(body, "13800138000"));
+  const auto page = tracking_page(h, no, code);
+  CHECK(contains(page, "您申请公开的信息"));
+  CHECK(contains(page, "某项目批复文件"));
+  CHECK_FALSE(contains(page, "11010519491231002X"));
+}
