@@ -18,7 +18,7 @@ namespace gongkai::citizen {
 namespace {
 
 http::response apply_page(request_context& ctx) {
-  return http::html_response(ctx.req, status::ok, render_page("政府信息公开申请", "apply", application_form(ctx, {}, {})));
+  return http::html_response(ctx.req, status::ok, render_page("填写申请表", "apply", application_form(ctx, {}, {})));
 }
 
 http::response apply_submit(request_context& ctx) {

@@ -26,7 +26,9 @@ try {
 
   step('a failing submission shows its field errors and keeps what was typed');
   await page.goto(`${base}/apply`);
-  assert.equal(await page.title(), '政府信息公开申请 - 政府信息公开申请');
+  assert.equal(await page.title(), '填写申请表 - 政府信息公开申请');
+  assert.equal(await page.getAttribute('a.skip-link', 'href'), '#main');
+  assert.equal(await page.getAttribute('#f-name', 'aria-required'), 'true');
   await page.fill('#f-name', '王芳');
   await page.fill('#f-id_number', '110105194912310021');
   await page.fill('#f-phone', '12345');
@@ -35,6 +37,15 @@ try {
   assert.equal(response.status(), 422);
   const summary = page.locator('#error-summary');
   assert.ok(await summary.isVisible());
+  {
+    // With JavaScript on, the focus moves to the error summary, so what to fix is read first.
+    const js = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const p2 = await js.newPage();
+    await p2.goto(`${base}/apply`);
+    await Promise.all([p2.waitForNavigation(), p2.click('button[type=submit]')]);
+    await p2.waitForFunction(() => document.activeElement && document.activeElement.id === 'error-summary');
+    await js.close();
+  }
   assert.match(await summary.innerText(), /居民身份证号码有误/);
   assert.match(await summary.innerText(), /联系电话格式不正确/);
   assert.match(await summary.innerText(), /请填写通信地址/);
