@@ -62,9 +62,18 @@ std::string percent(long long part, long long whole) {
   return buf;
 }
 
-std::string csv(const figures& f) {
+// How many months of `year` are over on `today` (China date): figures are shown only for those, so a
+// month under way (or to come) is never shown as if it were complete.
+int months_over(int year, date today) {
+  const int now_year = year_of(today);
+  if (year < now_year) return 12;
+  if (year > now_year) return 0;
+  return static_cast<int>(static_cast<unsigned>(std::chrono::year_month_day{today}.month())) - 1;
+}
+
+std::string csv(const figures& f, int over) {
   std::string out = "\xEF\xBB\xBF月份,收到申请,办结,按期办结,补正告知,批准延期,月末逾期\r\n";
-  for (int i = 0; i < 12; ++i)
+  for (int i = 0; i < over; ++i)
     out += std::to_string(f.monthly.year) + "-" + (i < 9 ? "0" : "") + std::to_string(i + 1) + "," +
            std::to_string(f.monthly.received[i]) + "," + std::to_string(f.monthly.concluded[i]) + "," +
            std::to_string(f.monthly.on_time[i]) + "," + std::to_string(f.monthly.corrections[i]) + "," +
@@ -74,8 +83,9 @@ std::string csv(const figures& f) {
 
 http::response page(request_context& ctx, int year, bool as_csv) {
   auto f = cached(ctx, year);
+  const int over = months_over(year, china_date(ctx.now_s()));
   if (as_csv) {
-    auto res = http::text_response(ctx.req, status::ok, csv(f), "text/csv; charset=utf-8");
+    auto res = http::text_response(ctx.req, status::ok, csv(f, over), "text/csv; charset=utf-8");
     res.set(http::bhttp::field::content_disposition, "attachment; filename=\"statistics-" + std::to_string(year) + ".csv\"");
     return res;
   }
@@ -84,19 +94,31 @@ http::response page(request_context& ctx, int year, bool as_csv) {
   d.set("year", std::to_string(year));
   d.set("prev", std::to_string(year - 1));
   d.set("next", std::to_string(year + 1));
-  auto vec = [](const std::array<long long, 12>& a) { return std::vector<long long>(a.begin(), a.end()); };
-  d.set("chart_flow", bar_chart(std::to_string(year) + "年每月收到与办结的申请", month_labels,
-                                {{"收到", vec(m.received), "#b4232a"}, {"办结", vec(m.concluded), "#59636e"}}));
-  d.set("chart_overdue", bar_chart(std::to_string(year) + "年各月末逾期未答复的申请", month_labels,
-                                   {{"月末逾期", vec(m.overdue_at_end), "#d4a72c"}}));
+  // Only the months that are over: the charts, the table's figures and the totals.
+  auto vec = [&](const std::array<long long, 12>& a) { return std::vector<long long>(a.begin(), a.begin() + over); };
+  const std::vector<std::string> labels(month_labels.begin(), month_labels.begin() + over);
+  if (over > 0) {
+    d.set("chart_flow", bar_chart(std::to_string(year) + "年每月收到与办结的申请", labels,
+                                  {{"收到", vec(m.received), "#b4232a"}, {"办结", vec(m.concluded), "#59636e"}}));
+    d.set("chart_overdue", bar_chart(std::to_string(year) + "年各月末逾期未答复的申请", labels,
+                                     {{"月末逾期", vec(m.overdue_at_end), "#d4a72c"}}));
+  }
+  d.set("through", over == 0 ? std::string("本年尚无已结束的月份") : over == 12 ? std::string("全年")
+                                                                       : "截至" + std::to_string(year) + "年" + std::to_string(over) + "月底");
   data rows{data::type::list};
   long long received = 0, concluded = 0, on_time = 0, corrections = 0, extensions = 0;
   for (int i = 0; i < 12; ++i) {
     data r;
     r.set("month", month_labels[i]);
+    if (i >= over) {
+      for (const char* k : {"received", "concluded", "on_time", "corrections", "extensions", "overdue"}) r.set(k, "—");
+      rows.push_back(r);
+      continue;
+    }
     r.set("received", std::to_string(m.received[i]));
     r.set("concluded", std::to_string(m.concluded[i]));
-    r.set("on_time", percent(m.on_time[i], m.concluded[i]));
+    // Cases still overdue at the month's end count as not answered on time.
+    r.set("on_time", percent(m.on_time[i], m.concluded[i] + m.overdue_at_end[i]));
     r.set("corrections", std::to_string(m.corrections[i]));
     r.set("extensions", std::to_string(m.extensions[i]));
     r.set("overdue", std::to_string(m.overdue_at_end[i]));
@@ -110,7 +132,8 @@ http::response page(request_context& ctx, int year, bool as_csv) {
   d.set("months", rows);
   d.set("received", std::to_string(received));
   d.set("concluded", std::to_string(concluded));
-  d.set("on_time_rate", percent(on_time, concluded));
+  // On time among the conclusions and the cases still open past their due date at the last month's end.
+  d.set("on_time_rate", percent(on_time, concluded + (over > 0 ? m.overdue_at_end[over - 1] : 0)));
   d.set("corrections", std::to_string(corrections));
   d.set("extensions", std::to_string(extensions));
   if (m.median_working_days) {

@@ -345,7 +345,10 @@ TEST_CASE("monthly statistics and charts for the public, with no personal data",
   CHECK(body.find("<svg class=\"chart\"") != std::string::npos);
   CHECK(body.find("role=\"img\"") != std::string::npos);
   CHECK(body.find("style=") == std::string::npos);  // the CSP allows no inline styles
-  CHECK(body.find("<script") == std::string::npos);
+  CHECK(body.find("<script>") == std::string::npos);  // no inline script: the CSP allows only files
+  // On time: 2 of the 4 conclusions, and the case still overdue at December's end counts as not on time.
+  CHECK(body.find("<dd id=\"on-time-rate\">40.0%</dd>") != std::string::npos);
+  CHECK(body.find("全年") != std::string::npos);
   CHECK(body.find("13800138000") == std::string::npos);
   CHECK(body.find("（三）不予公开 保护第三方合法权益：1（25.0%）") != std::string::npos);
   auto csv = get("/statistics/2025.csv").body();
@@ -356,6 +359,21 @@ TEST_CASE("monthly statistics and charts for the public, with no personal data",
   CHECK(csv.find("2025-07,0,1,0,0,0,1\r\n") != std::string::npos);  // an expired correction has no due date
   CHECK(csv.find("2025-09,1,0,0,0,1,1\r\n") != std::string::npos);
   CHECK(csv.find("2025-10,0,1,0,0,0,1\r\n") != std::string::npos);  // due 10-11 (a make-up Saturday), answered 10-20: late
+  // A year under way shows only the months that are over; a year to come shows none.
+  const auto today = workflow::china_date(unix_now());
+  const int this_year = workflow::year_of(today);
+  const int months_over = static_cast<int>(static_cast<unsigned>(std::chrono::year_month_day{today}.month())) - 1;
+  auto current = get("/statistics/" + std::to_string(this_year)).body();
+  std::size_t dashes = 0;
+  for (auto at = current.find("<td>—</td>"); at != std::string::npos; at = current.find("<td>—</td>", at + 1)) ++dashes;
+  CHECK(dashes == static_cast<std::size_t>((12 - months_over) * 6));
+  CHECK(current.find(months_over == 0 ? "本年尚无已结束的月份" : "截至" + std::to_string(this_year) + "年" + std::to_string(months_over) + "月底") !=
+        std::string::npos);
+  auto future = get("/statistics/" + std::to_string(this_year + 1)).body();
+  CHECK(future.find("本年尚无已结束的月份") != std::string::npos);
+  CHECK(future.find("<svg class=\"chart\"") == std::string::npos);
+  auto future_csv = get("/statistics/" + std::to_string(this_year + 1) + ".csv").body();
+  CHECK(future_csv.find(std::to_string(this_year + 1) + "-01") == std::string::npos);
   auto stats = statistics::for_year(h.db, 2025, h.cal);
   REQUIRE(stats.median_working_days);
   CHECK(stats.concluded_total() == reports::annual(h.db, 2025).at("total").values[6]);
