@@ -158,6 +158,18 @@ http::response receipt_page(request_context& ctx, const application& app, const 
   data d;
   d.set("tracking_no", r.filed.row.tracking_no);
   d.set("access_code", r.filed.access_code);
+  // Shown in its groups, each kept on one line (a phone may break the code only between groups).
+  data groups{data::type::list};
+  const auto& code = r.filed.access_code;
+  for (std::size_t start = 0; start < code.size();) {
+    auto dash = code.find('-', start);
+    data g;
+    g.set("group", code.substr(start, dash == std::string::npos ? std::string::npos : dash - start));
+    g.set("more", dash != std::string::npos);
+    groups.push_back(g);
+    start = dash == std::string::npos ? code.size() : dash + 1;
+  }
+  d.set("access_code_groups", groups);
   d.set("received_on", format_date(r.filed.row.received_on));
   if (r.clocks.reply.due) d.set("reply_due", format_date(*r.clocks.reply.due));
   d.set("provisional", r.clocks.reply.provisional);

@@ -198,14 +198,27 @@ TEST_CASE("the web form: file, receipt, track, correct, withdraw", "[citizen]") 
   auto receipt = h.post_form("/apply", fields);
   REQUIRE(receipt.result() == http::status::created);
   const auto& page = receipt.body();
+  // The element's text, without the markup inside it.
   auto grab = [&](const std::string& id) {
     auto at = page.find("id=\"" + id + "\"");
     auto start = page.find('>', at) + 1;
-    return page.substr(start, page.find('<', start) - start);
+    auto end = page.find("</dd>", start);
+    std::string text;
+    bool in_tag = false;
+    for (auto i = start; i < end; ++i) {
+      if (page[i] == '<') in_tag = true;
+      else if (page[i] == '>') in_tag = false;
+      else if (!in_tag) text += page[i];
+    }
+    return text;
   };
   std::string no = grab("tracking-no"), code = grab("access-code");
   CHECK(no.size() == 11);
   CHECK(code.size() == 32);
+  // Each group of the code is kept on one line: seven groups, none broken.
+  std::size_t groups = 0;
+  for (auto at = page.find("<span class=\"code-group\">"); at != std::string::npos; at = page.find("<span class=\"code-group\">", at + 1)) ++groups;
+  CHECK(groups == 7);
   CHECK(page.find("@media print") == std::string::npos);  // the print rules live in the stylesheet
   CHECK(page.find("答复期限") != std::string::npos);
 
