@@ -133,7 +133,7 @@ case_view load_view(request_context& ctx, const case_row& row) {
   v.clocks = cases::clocks_of(v.log, *cal);
   const date today = china_date(ctx.now_s());
   v.overdue = v.clocks.overdue(today);
-  if (v.overdue) v.overdue_working_days = working_days_between(*cal, *v.clocks.reply.due, today);
+  v.overdue_working_days = v.clocks.overdue_working_days(today, *cal);
   return v;
 }
 

@@ -43,7 +43,7 @@ case_detail load_detail(request_context& ctx, const user& u, const std::string& 
   d.handler = d.may_see_identity;
   const date today = china_date(ctx.now_s());
   d.overdue = d.clocks.overdue(today);
-  if (d.overdue) d.overdue_working_days = working_days_between(*cal, *d.clocks.reply.due, today);
+  d.overdue_working_days = d.clocks.overdue_working_days(today, *cal);
   if (d.handler)
     for (const auto& form : event_forms())
       if (acting_role(u, d.row.state, form.kind)) d.allowed.push_back(&form);

@@ -210,15 +210,7 @@ http::response case_reveal(request_context& ctx) {
 // ---- The events API for other office systems ----
 http::response api_event(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
-  auto body = http::parse_json_body(ctx.req);
-  std::map<std::string, std::string> fields;
-  std::map<std::string, std::string> wrong;
-  for (const auto& [k, v] : body) {
-    if (v.is_string()) fields[std::string(k)] = std::string(v.as_string());
-    else if (v.is_int64()) fields[std::string(k)] = std::to_string(v.as_int64());
-    else wrong[std::string(k)] = "须为字符串或整数";
-  }
-  if (!wrong.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "字段类型有误", wrong);
+  auto fields = json_fields(ctx);
   auto row = fire_for(ctx, u, ctx.params.at("tracking_no"), http::value_of(fields, "event"), fields, parse_version(http::value_of(fields, "version")));
   return http::json_response(ctx.req, status::ok,
                              json::object{{"tracking_no", row.tracking_no},

@@ -50,16 +50,7 @@ http::response api_file(request_context& ctx) {
   for (auto& [k, p] : type_problems) checked.problems[k] = p;
   if (!checked.problems.empty()) throw_problems(checked.problems);
   auto r = file_online(ctx, checked.app, "");
-  json::array explanation;
-  for (const auto& l : r.clocks.reply.explanation) explanation.emplace_back(l);
-  json::object out{{"tracking_no", r.filed.row.tracking_no},
-                   {"access_code", r.filed.access_code},
-                   {"received_on", format_date(r.filed.row.received_on)},
-                   {"reply_due", r.clocks.reply.due ? json::value(format_date(*r.clocks.reply.due)) : json::value(nullptr)},
-                   {"reply_due_provisional", r.clocks.reply.provisional},
-                   {"due_explanation", explanation},
-                   {"state", "received"}};
-  auto res = http::json_response(ctx.req, status::created, out);
+  auto res = http::json_response(ctx.req, status::created, receipt_json(r));
   res.set(http::bhttp::field::location, "/api/v1/requests/" + r.filed.row.tracking_no);
   return res;
 }

@@ -154,6 +154,18 @@ filing::receipt file_online(request_context& ctx, const application& app, const 
                       actor{role::applicant, "applicant"}, ctx.now_ms, &quota);
 }
 
+json::object receipt_json(const filing::receipt& r) {
+  json::array explanation;
+  for (const auto& l : r.clocks.reply.explanation) explanation.emplace_back(l);
+  return {{"tracking_no", r.filed.row.tracking_no},
+          {"access_code", r.filed.access_code},
+          {"received_on", format_date(r.filed.row.received_on)},
+          {"reply_due", r.clocks.reply.due ? json::value(format_date(*r.clocks.reply.due)) : json::value(nullptr)},
+          {"reply_due_provisional", r.clocks.reply.provisional},
+          {"due_explanation", std::move(explanation)},
+          {"state", to_string(r.filed.row.state)}};
+}
+
 http::response receipt_page(request_context& ctx, const application& app, const filing::receipt& r) {
   data d;
   d.set("tracking_no", r.filed.row.tracking_no);

@@ -69,8 +69,7 @@ http::response queue_page(request_context& ctx) {
     bool open = is_open(r.state);
     if (r.reply_due && open) {
       row.set("reply_due", format_date(*r.reply_due));
-      int left = *r.reply_due >= f.today ? working_days_between(*cal, f.today, *r.reply_due)
-                                        : -working_days_between(*cal, *r.reply_due, f.today);
+      int left = working_days_left(*cal, f.today, *r.reply_due);
       row.set("days_left", std::to_string(left));
       row.set("overdue", *r.reply_due < f.today);
       row.set("provisional", r.due_provisional);

@@ -123,19 +123,11 @@ http::response register_api(request_context& ctx) {
   if (!wrong.fields.empty()) throw wrong;
   auto receipt = filing::file(*ctx.db, *calendar(ctx), r.checked.app, *r.channel, *r.received, "",
                               actor{role::staff, u.username}, ctx.now_ms);
-  json::array explanation;
-  for (const auto& l : receipt.clocks.reply.explanation) explanation.emplace_back(l);
   const auto& row = receipt.filed.row;
-  json::object out{{"tracking_no", row.tracking_no},
-                   {"access_code", receipt.filed.access_code},
-                   {"channel", to_string(*r.channel)},
-                   {"received_on", format_date(row.received_on)},
-                   {"reply_due", receipt.clocks.reply.due ? json::value(format_date(*receipt.clocks.reply.due)) : json::value(nullptr)},
-                   {"reply_due_provisional", receipt.clocks.reply.provisional},
-                   {"due_explanation", std::move(explanation)},
-                   {"overdue", receipt.clocks.overdue(china_date(ctx.now_s()))},
-                   {"state", to_string(row.state)},
-                   {"version", row.version}};
+  auto out = citizen::receipt_json(receipt);
+  out["channel"] = to_string(*r.channel);
+  out["overdue"] = receipt.clocks.overdue(china_date(ctx.now_s()));
+  out["version"] = row.version;
   auto res = http::json_response(ctx.req, status::created, out);
   res.set(http::bhttp::field::location, "/api/v1/cases/" + row.tracking_no);
   return res;

@@ -107,19 +107,6 @@ json::object detail_json(const case_detail& d, bool revealed) {
   return o;
 }
 
-// A JSON body's members as strings (numbers as their digits); 422 for anything else.
-std::map<std::string, std::string> string_members(request_context& ctx) {
-  auto body = http::parse_json_body(ctx.req);
-  std::map<std::string, std::string> fields, wrong;
-  for (const auto& [k, v] : body) {
-    if (v.is_string()) fields[std::string(k)] = std::string(v.as_string());
-    else if (v.is_int64()) fields[std::string(k)] = std::to_string(v.as_int64());
-    else if (!v.is_array()) wrong[std::string(k)] = "须为字符串或整数";
-  }
-  if (!wrong.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "字段类型有误", wrong);
-  return fields;
-}
-
 http::response case_json(request_context& ctx, const user& u, const std::string& no, bool revealed) {
   return http::json_response(ctx.req, status::ok, detail_json(load_detail(ctx, u, no), revealed));
 }
@@ -139,21 +126,21 @@ http::response post_reveal(request_context& ctx) {
 
 http::response post_claim(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
-  auto f = string_members(ctx);
+  auto f = json_fields(ctx);
   claim(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(f, "version")));
   return case_json(ctx, u, ctx.params.at("tracking_no"), false);
 }
 
 http::response post_assign(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
-  auto f = string_members(ctx);
+  auto f = json_fields(ctx);
   assign(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(f, "version")), http::value_of(f, "assignee"));
   return case_json(ctx, u, ctx.params.at("tracking_no"), false);
 }
 
 http::response post_note(request_context& ctx) {
   auto u = auth::require(ctx, {"staff", "supervisor"});
-  auto f = string_members(ctx);
+  auto f = json_fields(ctx);
   note(ctx, u, ctx.params.at("tracking_no"), parse_version(http::value_of(f, "version")), http::value_of(f, "text"));
   return case_json(ctx, u, ctx.params.at("tracking_no"), false);
 }
@@ -260,8 +247,7 @@ http::response get_cases(request_context& ctx) {
   auto page = staff_store::queue(*ctx.db, f);
   auto days_left = [&](const staff_store::queue_row& r) -> std::optional<int> {
     if (!r.reply_due || !is_open(r.state)) return std::nullopt;
-    return *r.reply_due >= f.today ? working_days_between(*cal, f.today, *r.reply_due)
-                                   : -working_days_between(*cal, *r.reply_due, f.today);
+    return working_days_left(*cal, f.today, *r.reply_due);
   };
   const std::string next = page.next ? page.next->key + "." + std::to_string(page.next->id) : std::string();
   if (csv) {

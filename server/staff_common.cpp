@@ -100,6 +100,22 @@ std::optional<staff_store::queue_cursor> parse_queue_cursor(const std::string& v
   return staff_store::queue_cursor{key, std::stoll(id)};
 }
 
+std::map<std::string, std::string> json_fields(request_context& ctx) {
+  auto body = http::parse_json_body(ctx.req);
+  std::map<std::string, std::string> fields, wrong;
+  for (const auto& [k, v] : body) {
+    if (v.is_string()) fields[std::string(k)] = std::string(v.as_string());
+    else if (v.is_int64()) fields[std::string(k)] = std::to_string(v.as_int64());
+    else if (!v.is_array()) wrong[std::string(k)] = "须为字符串或整数";
+  }
+  if (!wrong.empty()) throw http::http_error(status::unprocessable_entity, "invalid_fields", "字段类型有误", wrong);
+  return fields;
+}
+
+int working_days_left(const working_calendar& cal, date today, date due) {
+  return due >= today ? working_days_between(cal, today, due) : -working_days_between(cal, due, today);
+}
+
 int parse_version(const std::string& v) {
   try {
     std::size_t used = 0;

@@ -40,6 +40,11 @@ void require_handler(const user& u, const case_row& row);
 workflow::case_event event_from_fields(workflow::event_kind kind, const std::map<std::string, std::string>& f,
                                        workflow::role r, workflow::date today);
 int parse_version(const std::string& v);
+// A JSON body's members as strings (integers as their digits), as the staff API takes fields; 422
+// invalid_fields naming any member of another type. Arrays are left to the caller.
+std::map<std::string, std::string> json_fields(request_context& ctx);
+// Working days from `today` to a case's due date: negative once it is past (queue page and API).
+int working_days_left(const workflow::working_calendar& cal, workflow::date today, workflow::date due);
 // "2026-03-01.42": where a queue page ends, as the next page's link (after=) carries it; nullopt otherwise.
 std::optional<staff_store::queue_cursor> parse_queue_cursor(const std::string& v);
 // Fires an event for a staff user: the acting role, the assignment rule, the version check.

@@ -232,9 +232,8 @@ struct select_bucket {
 bool exhausted_on(connection& c, std::string_view purpose, std::string_view client, int limit, int window_seconds,
                   long long now_s) {
   auto& q = c.prepared<select_bucket>();
-  q.bucket = crypto::token_hash(std::string(purpose) + "|" + std::string(client));
-  const long long window = now_s - now_s % window_seconds;
-  return fetch_one(q.st) && q.start == window && q.hits >= limit;
+  q.bucket = bucket_of(purpose, client);
+  return fetch_one(q.st) && q.start == window_of({purpose, client, limit, window_seconds, now_s}) && q.hits >= limit;
 }
 
 bool exhausted(database& db, std::string_view purpose, std::string_view client, int limit, int window_seconds,

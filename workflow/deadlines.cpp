@@ -70,6 +70,10 @@ bool deadlines::overdue(date today) const {
   return !concluded && !reply_paused && !reply_stopped && reply.due && today > *reply.due;
 }
 
+int deadlines::overdue_working_days(date today, const working_calendar& cal) const {
+  return overdue(today) ? working_days_between(cal, *reply.due, today) : 0;
+}
+
 clock reply_clock_from(date received, int days_allowed, const working_calendar& cal) {
   return counted_clock(received, days_allowed, cal, "答复期限（条例第三十三条）");
 }

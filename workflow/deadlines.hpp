@@ -51,6 +51,9 @@ struct deadlines {
 
   // Past the end of the reply due date (Asia/Shanghai) and not concluded.
   bool overdue(date today) const;
+  // How many working days past the reply due date `today` is (0 unless overdue; 0 on the days off right
+  // after the due date).
+  int overdue_working_days(date today, const working_calendar& cal) const;
 };
 
 // The last day of the period a case in state `s` waits on, if any: received, the correction notice window
